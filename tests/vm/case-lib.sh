@@ -1,0 +1,66 @@
+# TAP helpers for VM cases (POSIX sh).  A case sources this file:
+#   . "$FILEPIN_TOP/tests/vm/case-lib.sh"
+# The guest sets FILEPIN_TOP, FILEPIN_BUILD, FILEPIN_FS and FILEPIN_MNT (empty
+# for cases that use no file system) and FILEPIN_DIR, a fresh directory for
+# this run on the DAX mount (or in /tmp); the case starts in it.
+
+_tap_n=0
+
+# plan N: the number of checks this case makes.
+plan() { echo "1..$1"; }
+
+# skip_all REASON: the case cannot run here; say why and stop.
+skip_all() { echo "1..0 # SKIP $*"; exit 0; }
+
+# bail REASON: stop at once; the case fails.
+bail() { echo "Bail out! $*"; exit 1; }
+
+diag() { echo "$*" | sed 's/^/# /'; }
+
+ok() { _tap_n=$((_tap_n + 1)); echo "ok $_tap_n - $*"; }
+not_ok() { _tap_n=$((_tap_n + 1)); echo "not ok $_tap_n - $*"; }
+
+# check DESC CMD...: passes when CMD succeeds; its output is shown on failure.
+check() {
+	_d=$1
+	shift
+	if _out=$("$@" 2>&1); then
+		ok "$_d"
+	else
+		not_ok "$_d"
+		diag "command: $*"
+		diag "$_out"
+	fi
+}
+
+# is GOT WANT DESC: passes when the two strings are equal.
+is() {
+	if [ "$1" = "$2" ]; then
+		ok "$3"
+	else
+		not_ok "$3"
+		diag "got:  '$1'"
+		diag "want: '$2'"
+	fi
+}
+
+# like TEXT REGEX DESC: passes when TEXT matches the extended regex.
+like() {
+	if printf '%s\n' "$1" | grep -Eq -- "$2"; then
+		ok "$3"
+	else
+		not_ok "$3"
+		diag "text: $1"
+		diag "does not match: $2"
+	fi
+}
+
+# wait_port PORT: wait (up to 20 s) until a TCP server listens on PORT.
+wait_port() {
+	_i=0
+	while ! ss -Htln "sport = :$1" | grep -q .; do
+		_i=$((_i + 1))
+		[ $_i -lt 200 ] || return 1
+		sleep 0.1
+	done
+}

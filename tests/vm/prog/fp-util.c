@@ -1,0 +1,85 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <infiniband/verbs.h>
+
+#include "fp-util.h"
+
+void fp_die(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", program_invocation_short_name);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(2);
+}
+
+int fp_parse_size(const char *s, size_t *out)
+{
+	unsigned long long v;
+	char *end;
+	int shift = 0;
+
+	errno = 0;
+	v = strtoull(s, &end, 0);
+	if (errno || end == s || *s == '-')
+		return -1;
+	switch (*end) {
+	case 'G': case 'g':
+		shift += 10;
+		/* fall through */
+	case 'M': case 'm':
+		shift += 10;
+		/* fall through */
+	case 'K': case 'k':
+		shift += 10;
+		end++;
+		break;
+	}
+	if (*end || (shift && v > (~0ULL >> shift)) || v > (size_t)-1 >> shift)
+		return -1;
+	*out = (size_t)v << shift;
+	return 0;
+}
+
+int fp_extend(int fd, size_t length)
+{
+	struct stat st;
+
+	if (fstat(fd, &st))
+		return -1;
+	if ((size_t)st.st_size >= length)
+		return 0;
+	return ftruncate(fd, (off_t)length);
+}
+
+struct ibv_context *fp_open_device(const char *name)
+{
+	struct ibv_device **list, *dev = NULL;
+	struct ibv_context *ctx;
+	int n, i;
+
+	list = ibv_get_device_list(&n);
+	if (!list)
+		fp_die("ibv_get_device_list failed: %s", strerror(errno));
+	for (i = 0; i < n && !dev; i++)
+		if (!name || !strcmp(ibv_get_device_name(list[i]), name))
+			dev = list[i];
+	if (!dev)
+		fp_die("RDMA device %s not found", name ? name : "(any)");
+	ctx = ibv_open_device(dev);
+	if (!ctx)
+		fp_die("cannot open RDMA device %s: %s",
+		       ibv_get_device_name(dev), strerror(errno));
+	ibv_free_device_list(list);
+	return ctx;
+}

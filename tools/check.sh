@@ -1,0 +1,73 @@
+#!/bin/sh
+# The whole filepin test suite, from a fresh machine:
+#   1. installs the Debian packages it needs (tools/install-deps),
+#   2. builds with gcc (warnings are errors), runs the host tests
+#      (make check) and cppcheck, then builds and tests again with clang
+#      in _build-clang,
+#   3. builds the patched and stock kernels (cached) and runs the VM suite
+#      (tests/vm/suite): QEMU, pmem, ext4 + xfs with DAX, soft-RoCE.
+# Ends with "N passed, N failed" over all of it; exits non-zero on any
+# failure.  Options are passed to tests/vm/suite (e.g. --debug, -v).
+set -eu
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+
+step() { echo "=== $* ($(date +%H:%M:%S))"; }
+t0=$(date +%s)
+
+step "dependencies"
+tools/install-deps all
+
+step "build with gcc (-Werror)"
+autoreconf -fi >/dev/null 2>&1 || autoreconf -fi
+[ -f Makefile ] || ./configure -q --enable-werror
+make -j"$(nproc)"
+
+host_pass=0 host_fail=0
+host_tests() { # build dir
+	if make -C "$1" -j"$(nproc)" check; then :; else
+		host_fail=$((host_fail + 1))
+	fi
+	if [ -f "$1/test-suite.log" ]; then
+		p=$(awk '/^# PASS:/ { s += $3 } END { print s + 0 }' "$1/test-suite.log")
+		f=$(awk '/^# (FAIL|ERROR|XPASS):/ { s += $3 } END { print s + 0 }' "$1/test-suite.log")
+		host_pass=$((host_pass + ${p:-0}))
+		host_fail=$((host_fail + ${f:-0}))
+	fi
+}
+step "host tests (gcc build)"
+host_tests .
+step "cppcheck"
+if make cppcheck; then host_pass=$((host_pass + 1)); else host_fail=$((host_fail + 1)); fi
+
+step "build and host tests with clang (-Werror)"
+mkdir -p _build-clang
+if (cd _build-clang && { [ -f Makefile ] || ../configure -q CC=clang --enable-werror; } &&
+	make -j"$(nproc)"); then
+	host_tests _build-clang
+else
+	host_fail=$((host_fail + 1))
+fi
+echo "host: $host_pass passed, $host_fail failed"
+
+step "VM suite"
+vm_out=$(mktemp)
+set +e
+tests/vm/suite -b "$top" "$@" | tee "$vm_out"
+set -e
+vm_line=$(tail -n 1 "$vm_out")
+rm -f "$vm_out"
+case $vm_line in
+*" passed, "*" failed, "*) ;;
+*) vm_line="0 passed, 1 failed, 0 skipped" ;;
+esac
+vm_pass=${vm_line%% passed*}
+vm_fail=${vm_line#*passed, }; vm_fail=${vm_fail%% failed*}
+vm_skip=${vm_line#*failed, }; vm_skip=${vm_skip%% skipped*}
+
+step "done in $(( $(date +%s) - t0 ))s"
+echo "host: $host_pass passed, $host_fail failed; vm: $vm_pass passed, $vm_fail failed, $vm_skip skipped"
+passed=$((host_pass + vm_pass))
+failed=$((host_fail + vm_fail))
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

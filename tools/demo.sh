@@ -1,0 +1,28 @@
+#!/bin/sh
+# The filepin main job: build everything, boot the test kernel in QEMU
+# (soft-RoCE rxe0, ext4 and xfs on emulated pmem with DAX) and show, on
+# each file system, what an RDMA program meets when it registers memory of a
+# DAX file.  Prints the guest's transcript.  Options go to tests/vm/run.
+set -eu
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+
+tools/install-deps all
+autoreconf -fi >/dev/null 2>&1 || autoreconf -fi
+[ -f Makefile ] || ./configure -q
+make -j"$(nproc)" >/dev/null
+
+echo "=== building the kernel (cached after the first time; ~10 min on 2 cores)"
+kernel=$(kernel/build-kernel --stock | tail -n 1)
+results=$(mktemp -d "${TMPDIR:-/tmp}/filepin-demo.XXXXXX")
+echo "=== booting $kernel in QEMU (TCG; about a minute)"
+set +e
+tests/vm/run -k "$kernel" -o "$results" "$@" tests/vm/demo.sh >"$results/run.out" 2>&1
+rc=$?
+set -e
+while IFS="$(printf '\t')" read -r n _ fs _; do
+	echo "=== guest transcript, $fs"
+	cat "$results/$n.tap"
+done <"$results/cases"
+tail -n 1 "$results/run.out"
+[ "$rc" -eq 0 ] || { cat "$results/run.out"; exit 1; }
