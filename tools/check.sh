@@ -1,9 +1,9 @@
 #!/bin/sh
 # The whole filepin test suite, from a fresh machine:
 #   1. installs the Debian packages it needs (tools/install-deps),
-#   2. builds with gcc (warnings are errors), runs the host tests
-#      (make check) and cppcheck, then builds and tests again with clang
-#      in _build-clang,
+#   2. builds with gcc in _build (warnings are errors), runs the host
+#      tests (make check) and cppcheck, then builds and tests again with
+#      clang in _build-clang,
 #   3. builds the patched and stock kernels (cached) and runs the VM suite
 #      (tests/vm/suite): QEMU, pmem, ext4 + xfs with DAX, soft-RoCE.
 # Ends with "N passed, N failed" over all of it; exits non-zero on any
@@ -18,10 +18,18 @@ t0=$(date +%s)
 step "dependencies"
 tools/install-deps all
 
+# build DIR CONFIGURE-ARGS...: configure (once) and build out of tree.
+build() {
+	dir=$1
+	shift
+	mkdir -p "$dir"
+	(cd "$dir" && { [ -f Makefile ] || ../configure -q "$@"; } &&
+		make -j"$(nproc)")
+}
+
 step "build with gcc (-Werror)"
 autoreconf -fi >/dev/null 2>&1 || autoreconf -fi
-[ -f Makefile ] || ./configure -q --enable-werror
-make -j"$(nproc)"
+build _build --enable-werror
 
 host_pass=0 host_fail=0
 host_tests() { # build dir
@@ -36,14 +44,12 @@ host_tests() { # build dir
 	fi
 }
 step "host tests (gcc build)"
-host_tests .
+host_tests _build
 step "cppcheck"
-if make cppcheck; then host_pass=$((host_pass + 1)); else host_fail=$((host_fail + 1)); fi
+if make -C _build cppcheck; then host_pass=$((host_pass + 1)); else host_fail=$((host_fail + 1)); fi
 
 step "build and host tests with clang (-Werror)"
-mkdir -p _build-clang
-if (cd _build-clang && { [ -f Makefile ] || ../configure -q CC=clang --enable-werror; } &&
-	make -j"$(nproc)"); then
+if build _build-clang CC=clang --enable-werror; then
 	host_tests _build-clang
 else
 	host_fail=$((host_fail + 1))
@@ -53,7 +59,7 @@ echo "host: $host_pass passed, $host_fail failed"
 step "VM suite"
 vm_out=$(mktemp)
 set +e
-tests/vm/suite -b "$top" "$@" | tee "$vm_out"
+tests/vm/suite -b "$top/_build" "$@" | tee "$vm_out"
 set -e
 vm_line=$(tail -n 1 "$vm_out")
 rm -f "$vm_out"

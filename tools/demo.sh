@@ -9,15 +9,15 @@ cd "$top"
 
 tools/install-deps all
 autoreconf -fi >/dev/null 2>&1 || autoreconf -fi
-[ -f Makefile ] || ./configure -q
-make -j"$(nproc)" >/dev/null
+mkdir -p _build
+(cd _build && { [ -f Makefile ] || ../configure -q; } && make -j"$(nproc)" >/dev/null)
 
 echo "=== building the kernel (cached after the first time; ~10 min on 2 cores)"
 kernel=$(kernel/build-kernel --stock | tail -n 1)
 results=$(mktemp -d "${TMPDIR:-/tmp}/filepin-demo.XXXXXX")
 echo "=== booting $kernel in QEMU (TCG; about a minute)"
 set +e
-tests/vm/run -k "$kernel" -o "$results" "$@" tests/vm/demo.sh >"$results/run.out" 2>&1
+tests/vm/run -k "$kernel" -b _build -o "$results" "$@" tests/vm/demo.sh >"$results/run.out" 2>&1
 rc=$?
 set -e
 while IFS="$(printf '\t')" read -r n _ fs _; do
