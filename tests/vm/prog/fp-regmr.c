@@ -107,7 +107,7 @@ int main(int argc, char **argv)
 		int e = errno;
 
 		printf("ibv_reg_mr: %s (errno=%s)\n", strerror(e),
-		       strerrorname_np(e) ? strerrorname_np(e) : "?");
+		       fp_errno_name(e));
 		return 1;
 	}
 	printf("registered %zu bytes lkey=0x%x rkey=0x%x\n", length, mr->lkey,

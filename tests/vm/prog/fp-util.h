@@ -4,6 +4,7 @@
 #define FP_UTIL_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 struct ibv_context;
 
@@ -20,3 +21,41 @@ int fp_extend(int fd, size_t length);
 struct ibv_context *fp_open_device(const char *name);
 
 #endif
+
+/*
+ * A reliable-connected QP connected to itself over RoCE (GID index @gid),
+ * with a local staging buffer, for moving data with RDMA READ and WRITE
+ * between the staging buffer and a memory region in the same process.
+ */
+struct fp_loop {
+	struct ibv_context *ctx;
+	struct ibv_pd *pd;
+	struct ibv_cq *cq;
+	struct ibv_qp *qp;
+	struct ibv_mr *mr;	/* the staging buffer */
+	unsigned char *buf;
+	size_t size;
+};
+
+int fp_loop_open(struct fp_loop *lp, struct ibv_pd *pd, int gid, size_t size);
+void fp_loop_close(struct fp_loop *lp);
+
+/*
+ * Copy @len bytes (at most lp->size) between the staging buffer and
+ * @raddr in the region with @rkey: opcode IBV_WR_RDMA_WRITE moves staging
+ * -> region, IBV_WR_RDMA_READ region -> staging.  Waits for completion.
+ * Returns 0, or -1 with a message on stderr.
+ */
+int fp_loop_rdma(struct fp_loop *lp, int opcode, void *raddr, uint32_t rkey,
+		 size_t len);
+
+/* filepin's lease flags (DESIGN.md), until the uapi headers carry them. */
+#ifndef F_LAYOUT
+#define F_LAYOUT 16
+#endif
+#ifndef F_EXCLUSIVE
+#define F_EXCLUSIVE 32
+#endif
+
+/* "EPERM" for EPERM and so on; "?" when unknown. */
+const char *fp_errno_name(int e);
