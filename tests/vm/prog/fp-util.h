@@ -17,6 +17,8 @@ int fp_parse_size(const char *s, size_t *out);
 /* Make the file at least @length bytes long (never shrinks it). */
 int fp_extend(int fd, size_t length);
 
+/* fp-verbs.c: RDMA helpers. */
+
 /* Open the RDMA device called @name, or the first one when @name is NULL. */
 struct ibv_context *fp_open_device(const char *name);
 
