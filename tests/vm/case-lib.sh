@@ -64,3 +64,58 @@ wait_port() {
 		sleep 0.1
 	done
 }
+
+# --- a pin holder: fp-pin in command mode, driven through a fifo ---------
+# holder_start FP-PIN-ARGS...: start "fp-pin -c ARGS" in the background and
+# wait until it has registered ("ready").  Returns 1 (and prints what it
+# said) when it exits instead.  Its pid is in $holder_pid.
+holder_start() {
+	rm -f holder.ctl holder.out
+	mkfifo holder.ctl
+	fp-pin -c "$@" <holder.ctl >holder.out 2>&1 &
+	holder_pid=$!
+	exec 8>holder.ctl
+	_holder_seen=0
+	_i=0
+	until grep -q '^ready$' holder.out; do
+		if ! kill -0 "$holder_pid" 2>/dev/null; then
+			exec 8>&-
+			wait "$holder_pid"
+			diag "fp-pin exited: $(cat holder.out)"
+			return 1
+		fi
+		_i=$((_i + 1))
+		[ $_i -lt 300 ] || { diag "fp-pin did not get ready"; return 1; }
+		sleep 0.1
+	done
+	_holder_seen=$(grep -c '^\(ok\|fail\) ' holder.out)
+}
+
+# holder_cmd CMD [ARGS]: send one command and print its answer line
+# ("ok CMD" or "fail CMD why"); "timeout" when none came within 20 s.
+holder_cmd() {
+	echo "$*" >&8
+	_i=0
+	while [ "$(grep -c '^\(ok\|fail\) ' holder.out)" -le "$_holder_seen" ]; do
+		_i=$((_i + 1))
+		[ $_i -lt 200 ] || { echo timeout; return 1; }
+		sleep 0.1
+	done
+	_holder_seen=$((_holder_seen + 1))
+	grep '^\(ok\|fail\) ' holder.out | sed -n "${_holder_seen}p"
+}
+
+# holder_stop: ask the holder to quit and wait for it.
+holder_stop() {
+	echo quit >&8 2>/dev/null
+	exec 8>&-
+	wait "$holder_pid"
+}
+
+# quick SECONDS CMD...: run CMD, failing it if it takes longer than
+# SECONDS; prints its output (stderr too).  For "fails at once" checks.
+quick() {
+	_limit=$1
+	shift
+	timeout -k 1 "$_limit" "$@" 2>&1
+}

@@ -2,26 +2,69 @@
 /*
  * fp-lease - take a lease on a path with F_SETLEASE and report F_GETLEASE.
  *
+ * With --hold the lease is kept until stdin reaches end of file; a lease
+ * break is reported ("lease-break" on stdout) and answered by releasing the
+ * lease, as a well-behaved lease holder does.
+ *
  * Exit status: 0 the lease was taken and F_GETLEASE reported it, 1 the
  * lease was refused ("errno=NAME" printed), 2 other failure.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "fp-util.h"
 
+static volatile sig_atomic_t broken;
+
+static void on_sigio(int sig)
+{
+	broken = 1;
+}
+
+/* Keep the lease until stdin ends; give it up when the kernel breaks it. */
+static void hold(int fd)
+{
+	struct sigaction sa = { .sa_handler = on_sigio };
+	char buf[64];
+
+	sigaction(SIGIO, &sa, NULL);
+	printf("held\n");
+	fflush(stdout);
+	for (;;) {
+		ssize_t n = read(STDIN_FILENO, buf, sizeof(buf));
+
+		if (broken) {
+			broken = 0;
+			printf("lease-break getlease=%d\n", fcntl(fd, F_GETLEASE));
+			fflush(stdout);
+			if (fcntl(fd, F_SETLEASE, F_UNLCK))
+				fp_die("F_SETLEASE F_UNLCK failed: %s", strerror(errno));
+		}
+		if (n == 0 || (n < 0 && errno != EINTR))
+			return;
+	}
+}
+
 int main(int argc, char **argv)
 {
-	int fd, arg, got;
+	int fd, arg, got, keep = 0;
 
+	if (argc > 1 && !strcmp(argv[1], "--hold")) {
+		keep = 1;
+		argv++;
+		argc--;
+	}
 	if (argc != 3 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
-		printf("Usage: fp-lease read|write|layout|exclusive PATH\n"
+		printf("Usage: fp-lease [--hold] read|write|layout|exclusive PATH\n"
 		       "Open PATH (read-only; read-write for a write lease), take\n"
 		       "that lease and print \"lease NAME getlease=VALUE\", or\n"
 		       "\"errno=NAME\" when F_SETLEASE refuses it.\n"
+		       "--hold keeps the lease until stdin ends; when the kernel\n"
+		       "breaks it, prints \"lease-break\" and releases it.\n"
 		       "Exit status: 0 taken, 1 refused, 2 other failure.\n");
 		return argc == 2 ? 0 : 2;
 	}
@@ -48,6 +91,8 @@ int main(int argc, char **argv)
 	if (got < 0)
 		fp_die("F_GETLEASE failed: %s", strerror(errno));
 	printf("lease %s getlease=%d\n", argv[1], got);
+	if (keep)
+		hold(fd);
 	if (fcntl(fd, F_SETLEASE, F_UNLCK))
 		fp_die("F_SETLEASE F_UNLCK failed: %s", strerror(errno));
 	got = fcntl(fd, F_GETLEASE);
