@@ -119,3 +119,23 @@ quick() {
 	shift
 	timeout -k 1 "$_limit" "$@" 2>&1
 }
+
+# --- the spare pmem region (namespace2.0, 512 MiB) -----------------------
+# spare_ns MODE: make namespace2.0 an fsdax or devdax namespace (4 KiB
+# aligned); prints nothing, fails with ndctl's message.
+spare_ns() {
+	ndctl create-namespace --force --reconfig=namespace2.0 --mode="$1" \
+		--align=4K >spare-ns.json 2>&1 || { cat spare-ns.json; return 1; }
+}
+
+# spare_mount FS DAX: a fresh FS (ext4 or xfs) on the spare fsdax namespace,
+# mounted on /mnt/spare with -o dax=DAX (always or never).
+spare_mount() {
+	spare_ns fsdax || return 1
+	mkdir -p /mnt/spare
+	case $1 in
+	ext4) mkfs.ext4 -q -F -b 4096 /dev/pmem2 ;;
+	xfs) mkfs.xfs -q -f /dev/pmem2 ;;
+	esac || return 1
+	mount -o "dax=$2" /dev/pmem2 /mnt/spare && chmod 1777 /mnt/spare
+}

@@ -44,6 +44,10 @@ static void usage(FILE *out, int status)
 		"  -l, --length N      bytes to map and register (default 1 MiB;\n"
 		"                      the file is extended to offset + length)\n"
 		"  -L, --lease KIND    none, layout or exclusive (default exclusive)\n"
+		"  -A, --align N       align the mapping's address to N bytes\n"
+		"                      (e.g. 2M, so DAX can map PMDs)\n"
+		"  -T, --touch         read every page of the mapping before\n"
+		"                      registering (read faults on holes first)\n"
 		"  -V, --verify        after registering, RDMA WRITE the whole range\n"
 		"                      and check it with read(), write() it and check\n"
 		"                      it with RDMA READ\n"
@@ -223,6 +227,8 @@ int main(int argc, char **argv)
 		{ "offset", required_argument, NULL, 'o' },
 		{ "length", required_argument, NULL, 'l' },
 		{ "lease", required_argument, NULL, 'L' },
+		{ "align", required_argument, NULL, 'A' },
+		{ "touch", no_argument, NULL, 'T' },
 		{ "verify", no_argument, NULL, 'V' },
 		{ "commands", no_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
@@ -230,11 +236,11 @@ int main(int argc, char **argv)
 	};
 	struct pin p = { .fd = -1, .length = 1 << 20 };
 	const char *devname = "rxe0", *lease = "exclusive";
-	int gid = 1, verify = 0, cmds = 0, c, larg;
+	int gid = 1, verify = 0, cmds = 0, touch = 0, c, larg;
 	struct ibv_context *ctx;
-	size_t off;
+	size_t off, align = 0;
 
-	while ((c = getopt_long(argc, argv, "d:g:o:l:L:Vch", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "d:g:o:l:L:A:TVch", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
 			devname = optarg;
@@ -253,6 +259,13 @@ int main(int argc, char **argv)
 			break;
 		case 'L':
 			lease = optarg;
+			break;
+		case 'A':
+			if (fp_parse_size(optarg, &align) || (align & (align - 1)))
+				fp_die("invalid --align '%s' (a power of two)", optarg);
+			break;
+		case 'T':
+			touch = 1;
 			break;
 		case 'V':
 			verify = 1;
@@ -289,10 +302,17 @@ int main(int argc, char **argv)
 		       fp_errno_name(errno));
 		return 1;
 	}
-	p.map = mmap(NULL, p.length, PROT_READ | PROT_WRITE, MAP_SHARED, p.fd,
-		     p.offset);
+	p.map = fp_map_aligned(p.fd, p.offset, p.length, MAP_SHARED, align);
 	if (p.map == MAP_FAILED)
 		fp_die("mmap of %s failed: %s", p.path, strerror(errno));
+
+	if (touch) {
+		volatile unsigned char sum = 0;
+
+		for (off = 0; off < p.length; off += 4096)
+			sum += p.map[off];
+		(void)sum;
+	}
 
 	ctx = fp_open_device(devname);
 	p.pd = ibv_alloc_pd(ctx);

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -55,7 +56,7 @@ int fp_extend(int fd, size_t length)
 
 	if (fstat(fd, &st))
 		return -1;
-	if ((size_t)st.st_size >= length)
+	if (!S_ISREG(st.st_mode) || (size_t)st.st_size >= length)
 		return 0;
 	return ftruncate(fd, (off_t)length);
 }
@@ -65,4 +66,29 @@ const char *fp_errno_name(int e)
 	const char *n = strerrorname_np(e);
 
 	return n ? n : "?";
+}
+
+void *fp_map_aligned(int fd, off_t offset, size_t length, int flags,
+		     size_t align)
+{
+	unsigned char *area, *want;
+	void *p;
+
+	if (!align)
+		return mmap(NULL, length, PROT_READ | PROT_WRITE, flags, fd, offset);
+	/* Reserve room for an aligned start, then map over it. */
+	area = mmap(NULL, length + align, PROT_NONE,
+		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (area == MAP_FAILED)
+		return MAP_FAILED;
+	want = (unsigned char *)(((uintptr_t)area + align - 1) & ~(uintptr_t)(align - 1));
+	p = mmap(want, length, PROT_READ | PROT_WRITE, flags | MAP_FIXED, fd, offset);
+	if (p == MAP_FAILED) {
+		munmap(area, length + align);
+		return MAP_FAILED;
+	}
+	if (want > area)
+		munmap(area, (size_t)(want - area));
+	munmap(want + length, (size_t)(area + align - want));
+	return p;
 }

@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 struct ibv_context;
 
@@ -14,8 +15,15 @@ void fp_die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn)
 /* Parse a byte count with an optional K, M or G suffix (powers of 1024). */
 int fp_parse_size(const char *s, size_t *out);
 
-/* Make the file at least @length bytes long (never shrinks it). */
+/* Make a regular file at least @length bytes long (never shrinks it). */
 int fp_extend(int fd, size_t length);
+
+/*
+ * mmap @fd at @offset with the mapping's address aligned to @align (a
+ * power of two; 0 for no constraint), so that DAX can use PMD mappings.
+ */
+void *fp_map_aligned(int fd, off_t offset, size_t length, int flags,
+		     size_t align);
 
 /* fp-verbs.c: RDMA helpers. */
 
