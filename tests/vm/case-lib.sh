@@ -1,8 +1,9 @@
 # TAP helpers for VM cases (POSIX sh).  A case sources this file:
 #   . "$FILEPIN_TOP/tests/vm/case-lib.sh"
-# The guest sets FILEPIN_TOP, FILEPIN_BUILD, FILEPIN_FS and FILEPIN_MNT (empty
-# for cases that use no file system) and FILEPIN_DIR, a fresh directory for
-# this run on the DAX mount (or in /tmp); the case starts in it.
+# The guest sets FILEPIN_TOP, FILEPIN_BUILD, FILEPIN_KDIR (the booted
+# kernel's directory), FILEPIN_FS and FILEPIN_MNT (empty for cases that use
+# no file system) and FILEPIN_DIR, a fresh directory for this run on the DAX
+# mount (or in /tmp); the case starts in it.
 
 _tap_n=0
 
