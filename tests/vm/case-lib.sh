@@ -69,14 +69,15 @@ wait_port() {
 # --- a pin holder: fp-pin in command mode, driven through a fifo ---------
 # holder_start FP-PIN-ARGS...: start "fp-pin -c ARGS" in the background and
 # wait until it has registered ("ready").  Returns 1 (and prints what it
-# said) when it exits instead.  Its pid is in $holder_pid.
+# said) when it exits instead.  Its pid is in $holder_pid.  The number of
+# answers already read is kept in holder.seen, not in a variable, so that
+# holder_cmd works inside $(...).
 holder_start() {
 	rm -f holder.ctl holder.out
 	mkfifo holder.ctl
 	fp-pin -c "$@" <holder.ctl >holder.out 2>&1 &
 	holder_pid=$!
 	exec 8>holder.ctl
-	_holder_seen=0
 	_i=0
 	until grep -q '^ready$' holder.out; do
 		if ! kill -0 "$holder_pid" 2>/dev/null; then
@@ -89,21 +90,23 @@ holder_start() {
 		[ $_i -lt 300 ] || { diag "fp-pin did not get ready"; return 1; }
 		sleep 0.1
 	done
-	_holder_seen=$(grep -c '^\(ok\|fail\) ' holder.out)
+	echo 0 >holder.seen
 }
 
 # holder_cmd CMD [ARGS]: send one command and print its answer line
 # ("ok CMD" or "fail CMD why"); "timeout" when none came within 20 s.
 holder_cmd() {
+	_seen=$(cat holder.seen)
 	echo "$*" >&8
 	_i=0
-	while [ "$(grep -c '^\(ok\|fail\) ' holder.out)" -le "$_holder_seen" ]; do
+	while [ "$(grep -c '^\(ok\|fail\) ' holder.out)" -le "$_seen" ]; do
 		_i=$((_i + 1))
 		[ $_i -lt 200 ] || { echo timeout; return 1; }
 		sleep 0.1
 	done
-	_holder_seen=$((_holder_seen + 1))
-	grep '^\(ok\|fail\) ' holder.out | sed -n "${_holder_seen}p"
+	_seen=$((_seen + 1))
+	echo "$_seen" >holder.seen
+	grep '^\(ok\|fail\) ' holder.out | sed -n "${_seen}p"
 }
 
 # holder_stop: ask the holder to quit and wait for it.
@@ -126,7 +129,7 @@ quick() {
 # aligned); prints nothing, fails with ndctl's message.
 spare_ns() {
 	ndctl create-namespace --force --reconfig=namespace2.0 --mode="$1" \
-		--align=4K >spare-ns.json 2>&1 || { cat spare-ns.json; return 1; }
+		--align=4K >/tmp/spare-ns.json 2>&1 || { cat /tmp/spare-ns.json; return 1; }
 }
 
 # spare_mount FS DAX: a fresh FS (ext4 or xfs) on the spare fsdax namespace,
