@@ -1,0 +1,122 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* pinctl's side of the admin protocol (pinmgr-admin.h). */
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "pinctl.h"
+
+int pc_connect(const char *path, char *why, size_t size)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+	int fd, e;
+
+	if (strlen(path) >= sizeof(sa.sun_path)) {
+		snprintf(why, size, "socket path %s is too long", path);
+		return -ENAMETOOLONG;
+	}
+	strcpy(sa.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		e = errno;
+		snprintf(why, size, "socket: %s", strerror(e));
+		return -e;
+	}
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
+		e = errno;
+		snprintf(why, size, "%s: %s", path, strerror(e));
+		close(fd);
+		return -e;
+	}
+	/* only a pinmgr run by root or by us may answer for pinmgr */
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) ||
+	    (cred.uid != 0 && cred.uid != geteuid())) {
+		snprintf(why, size, "%s is served by uid %u, neither root nor you",
+			 path, (unsigned int)cred.uid);
+		close(fd);
+		return -EPERM;
+	}
+	return fd;
+}
+
+int pc_send(int fd, const struct pinmgr_adm_msg *m, int passfd)
+{
+	static unsigned char buf[PINMGR_ADM_SIZE_MAX];
+	union {
+		char b[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} ctl;
+	struct iovec iov = { .iov_base = buf };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+	ssize_t n = pinmgr_adm_encode(m, buf, sizeof(buf));
+
+	if (n < 0)
+		return (int)n;
+	iov.iov_len = (size_t)n;
+	if (passfd >= 0) {
+		struct cmsghdr *cm;
+
+		memset(&ctl, 0, sizeof(ctl));
+		mh.msg_control = ctl.b;
+		mh.msg_controllen = sizeof(ctl.b);
+		cm = CMSG_FIRSTHDR(&mh);
+		cm->cmsg_level = SOL_SOCKET;
+		cm->cmsg_type = SCM_RIGHTS;
+		cm->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(cm), &passfd, sizeof(int));
+	}
+	if (sendmsg(fd, &mh, MSG_NOSIGNAL) != n)
+		return -errno;
+	return 0;
+}
+
+int pc_recv(int fd, struct pinmgr_adm_msg *m, int timeout_ms)
+{
+	static unsigned char buf[PINMGR_ADM_SIZE_MAX + 1];
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	ssize_t n;
+	int r;
+
+	do {
+		r = poll(&pfd, 1, timeout_ms);
+	} while (r < 0 && errno == EINTR);
+	if (r < 0)
+		return -errno;
+	if (!r)
+		return -ETIMEDOUT;
+	n = recv(fd, buf, sizeof(buf), MSG_TRUNC);
+	if (n < 0)
+		return -errno;
+	if (!n)
+		return -ECONNRESET;
+	if ((size_t)n > PINMGR_ADM_SIZE_MAX)
+		return -EMSGSIZE;
+	return pinmgr_adm_decode(buf, (size_t)n, m);
+}
+
+int pc_no_pinmgr(const struct pinctl *pc, const char *why)
+{
+	return pc_error(PC_EXIT_NO_PINMGR, "pinmgr is not running (%s)", why);
+}
+
+int pc_failed(const char *what, int r, const struct pinmgr_adm_msg *m)
+{
+	if (!r && m->type == PINMGR_ADM_ERROR)
+		return pc_error(PC_EXIT_FAILURE, "%s: %s", what, m->error.message);
+	if (!r)
+		return pc_error(PC_EXIT_FAILURE, "%s: unexpected %s answer from pinmgr",
+				what, pinmgr_adm_type_name(m->type));
+	if (r == -ECONNRESET)
+		return pc_error(PC_EXIT_FAILURE, "%s: pinmgr closed the connection", what);
+	if (r == -ETIMEDOUT)
+		return pc_error(PC_EXIT_FAILURE, "%s: no answer from pinmgr", what);
+	if (r == -EPROTONOSUPPORT)
+		return pc_error(PC_EXIT_FAILURE, "%s: pinmgr speaks another protocol version", what);
+	return pc_error(PC_EXIT_FAILURE, "%s: %s", what, strerror(-r));
+}

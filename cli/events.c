@@ -1,0 +1,140 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * pinctl events: the refusals pinmgr received from the kernel, one line
+ * each ("key=value ... path=PATH", the path escaped as in mountinfo), or
+ * one JSON object per line with -J; -f keeps following.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "pinctl.h"
+
+void pc_json_str(FILE *out, const char *s)
+{
+	fputc('"', out);
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\')
+			fprintf(out, "\\%c", c);
+		else if (c < 0x20 || c == 0x7f)
+			fprintf(out, "\\u%04x", c);
+		else
+			fputc(c, out);
+	}
+	fputc('"', out);
+}
+
+static const char *action_name(uint32_t a)
+{
+	switch (a) {
+	case PINMGR_ADM_ACTION_BREAK: return "break";
+	case PINMGR_ADM_ACTION_BREAKING: return "breaking";
+	}
+	return "report";
+}
+
+static void timestamp(uint64_t ns, char *buf, size_t size)
+{
+	time_t t = (time_t)(ns / 1000000000ull);
+	struct tm tm;
+	char tz[8];
+	size_t n;
+
+	if (!localtime_r(&t, &tm)) {
+		snprintf(buf, size, "?");
+		return;
+	}
+	n = strftime(buf, size, "%Y-%m-%dT%H:%M:%S", &tm);
+	strftime(tz, sizeof(tz), "%z", &tm);
+	snprintf(buf + n, size - n, ".%06llu%s",
+		 (unsigned long long)(ns % 1000000000ull / 1000), tz);
+}
+
+void pc_print_event(const struct pinctl *pc, const struct pinmgr_adm_event *e,
+		    FILE *out)
+{
+	char when[64], path[4 * PINMGR_ADM_PATH_MAX + 1], comm[4 * 16 + 1];
+
+	timestamp(e->time_ns, when, sizeof(when));
+	if (pc->json) {
+		fprintf(out, "{\"time\":\"%s\",\"seq\":%llu,\"missed\":%llu,\"op\":\"%s\",\"reason\":\"%s\","
+			"\"pid\":%u,\"tid\":%u,\"comm\":", when,
+			(unsigned long long)e->seq, (unsigned long long)e->missed,
+			pinmgr_adm_op_name(e->op), pinmgr_adm_reason_name(e->reason),
+			e->tgid, e->pid);
+		pc_json_str(out, e->comm);
+		fprintf(out, ",\"maj:min\":\"%u:%u\",\"inode\":%llu,\"offset\":%llu,\"length\":%llu,"
+			"\"action\":\"%s\",\"path\":", e->dev_major, e->dev_minor,
+			(unsigned long long)e->ino, (unsigned long long)e->offset,
+			(unsigned long long)e->length, action_name(e->action));
+		if (e->path[0])
+			pc_json_str(out, e->path);
+		else
+			fputs("null", out);
+		fputs("}\n", out);
+		return;
+	}
+	if (file_pin_escape(e->path[0] ? e->path : "?", path, sizeof(path)))
+		snprintf(path, sizeof(path), "?");
+	if (file_pin_escape(e->comm[0] ? e->comm : "?", comm, sizeof(comm)))
+		snprintf(comm, sizeof(comm), "?");
+	fprintf(out, "%s seq=%llu %s refused reason=%s pid=%u tid=%u comm=%s dev=%u:%u ino=%llu offset=%llu length=%llu action=%s missed=%llu path=%s\n",
+		when, (unsigned long long)e->seq, pinmgr_adm_op_name(e->op),
+		pinmgr_adm_reason_name(e->reason), e->tgid, e->pid, comm,
+		e->dev_major, e->dev_minor, (unsigned long long)e->ino,
+		(unsigned long long)e->offset, (unsigned long long)e->length,
+		action_name(e->action), (unsigned long long)e->missed, path);
+}
+
+int cmd_events(struct pinctl *pc)
+{
+	struct pinmgr_adm_msg *m = calloc(1, sizeof(*m));
+	char why[256];
+	int fd, r;
+
+	if (!m)
+		return pc_error(PC_EXIT_FAILURE, "out of memory");
+	fd = pc_connect(pc->socket, why, sizeof(why));
+	if (fd < 0) {
+		free(m);
+		return pc_no_pinmgr(pc, why);
+	}
+	m->type = PINMGR_ADM_EVENTS;
+	m->events.flags = pc->follow ? PINMGR_ADM_EVENTS_FOLLOW : 0;
+	r = pc_send(fd, m, -1);
+	if (r) {
+		r = pc_error(PC_EXIT_FAILURE, "cannot send to pinmgr: %s", strerror(-r));
+		goto out;
+	}
+	for (;;) {
+		r = pc_recv(fd, m, pc->follow ? -1 : 60000);
+		if (r || m->type == PINMGR_ADM_ERROR) {
+			r = pc_failed("events", r, m);
+			break;
+		}
+		if (m->type == PINMGR_ADM_DONE) {
+			if (!pc->follow) {
+				r = 0;
+				break;
+			}
+			continue;
+		}
+		if (m->type != PINMGR_ADM_EVENT) {
+			r = pc_failed("events", 0, m);
+			break;
+		}
+		pc_print_event(pc, &m->event, stdout);
+		if (fflush(stdout) || ferror(stdout)) {
+			r = pc_error(PC_EXIT_FAILURE, "write error: %s", strerror(errno));
+			break;
+		}
+	}
+out:
+	close(fd);
+	free(m);
+	return r;
+}

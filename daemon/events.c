@@ -1,0 +1,170 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * What pinmgr does with a refusal reported by the kernel: detect missed
+ * events by sequence number, name the file, apply the policy, log it, keep
+ * it in a bounded ring and forward it to "pinctl events" subscribers.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <time.h>
+
+#include "filepin-genl.h"
+#include "pinmgr.h"
+
+int pm_events_init(struct pm_events *e, size_t size)
+{
+	memset(e, 0, sizeof(*e));
+	e->ring = calloc(size, sizeof(*e->ring));
+	if (!e->ring)
+		return -ENOMEM;
+	e->size = size;
+	return 0;
+}
+
+void pm_events_free(struct pm_events *e)
+{
+	size_t i;
+
+	for (i = 0; e->ring && i < e->size; i++)
+		free(e->ring[i].path);
+	free(e->ring);
+	memset(e, 0, sizeof(*e));
+}
+
+uint64_t pm_seq_gap(uint64_t *last_seq, uint64_t seq)
+{
+	uint64_t gap = 0;
+
+	/* the first event seen, or a reset (new boot of the counter) */
+	if (*last_seq && seq > *last_seq)
+		gap = seq - *last_seq - 1;
+	*last_seq = seq;
+	return gap;
+}
+
+struct pm_event *pm_events_push(struct pm_events *e, const struct pm_event *ev)
+{
+	struct pm_event *slot = &e->ring[e->head];
+	char *path = NULL;
+
+	if (ev->path) {
+		path = strdup(ev->path);
+		if (!path)
+			return NULL;
+	}
+	free(slot->path);
+	*slot = *ev;
+	slot->path = path;
+	e->head = (e->head + 1) % e->size;
+	if (e->count < e->size)
+		e->count++;
+	return slot;
+}
+
+const struct pm_event *pm_events_get(const struct pm_events *e, size_t i)
+{
+	if (i >= e->count)
+		return NULL;
+	return &e->ring[(e->head + e->size - e->count + i) % e->size];
+}
+
+void pm_event_to_msg(const struct pm_event *ev, struct pinmgr_adm_msg *m)
+{
+	struct pinmgr_adm_event *a = &m->event;
+
+	memset(m, 0, sizeof(*m));
+	m->type = PINMGR_ADM_EVENT;
+	a->seq = ev->k.seq;
+	a->missed = ev->missed;
+	a->time_ns = ev->time_ns;
+	a->op = ev->k.op;
+	a->pid = ev->k.pid;
+	a->tgid = ev->k.tgid;
+	a->reason = ev->k.reason;
+	a->dev_major = ev->k.major;
+	a->dev_minor = ev->k.minor;
+	a->ino = ev->k.ino;
+	a->offset = ev->k.offset;
+	a->length = ev->k.length;
+	a->action = ev->action;
+	snprintf(a->comm, sizeof(a->comm), "%s", ev->k.comm);
+	snprintf(a->path, sizeof(a->path), "%s", ev->path ? ev->path : "");
+}
+
+bool pm_event_visible(struct pm_daemon *d, const struct pm_event *ev, uid_t uid)
+{
+	const struct pm_pin *p;
+
+	if (uid == 0 || ev->caller_uid == uid)
+		return true;
+	for (p = d->reg.head; p; p = p->next)
+		if (pm_pin_on(p, ev->k.major, ev->k.minor, ev->k.ino) && p->uid == uid)
+			return true;
+	return false;
+}
+
+void pm_event_handle(struct pm_daemon *d, const struct pm_kevent *k)
+{
+	struct pm_event ev = { .k = *k, .caller_uid = (uid_t)-1 };
+	const struct pm_event *stored;
+	const struct pm_rule *rule;
+	struct pinmgr_adm_msg *m;
+	struct pm_conn *c;
+	struct timespec ts;
+	char comm[FILE_PINS_COMM_MAX + 1];
+	const char *path;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ev.time_ns = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+	if (k->have & PM_KEV_SEQ) {
+		ev.missed = pm_seq_gap(&d->events.last_seq, k->seq);
+		if (ev.missed)
+			pm_warn("%llu kernel events were lost before event %llu",
+				(unsigned long long)ev.missed, (unsigned long long)k->seq);
+	}
+	d->events.seen++;
+	d->events.missed += ev.missed;
+	pm_proc_comm(d->procdir, (pid_t)k->tgid, comm, sizeof(comm), &ev.caller_uid);
+
+	path = pm_reg_path_of(&d->reg, k->major, k->minor, k->ino);
+	if (!path && pm_now_ms() - d->last_scan_ms > 1000) {
+		pm_proc_scan(d);
+		path = pm_reg_path_of(&d->reg, k->major, k->minor, k->ino);
+	}
+	ev.path = (char *)(uintptr_t)path;	/* copied by pm_events_push */
+	ev.action = PINMGR_ADM_ACTION_REPORT;
+	rule = pm_config_match(&d->cfg, path);
+	if (rule && rule->action == PM_BREAK && (k->have & PM_KEV_DEV) &&
+	    (k->have & PM_KEV_INO)) {
+		int r = pm_break_start(d, k->major, k->minor, k->ino, 0,
+				       rule->timeout_ms, NULL, false);
+
+		ev.action = r == PINMGR_ADM_ACTION_BREAKING ?
+			    PINMGR_ADM_ACTION_BREAKING : PINMGR_ADM_ACTION_BREAK;
+	}
+	if (d->cfg.log_events)
+		pm_notice("%s of %s (dev %u:%u ino %llu, offset %llu length %llu) by pid %u (%s) refused: %s%s",
+			  pinmgr_adm_op_name(k->op), path ? path : "an unknown file",
+			  k->major, k->minor, (unsigned long long)k->ino,
+			  (unsigned long long)k->offset, (unsigned long long)k->length,
+			  k->tgid, k->comm[0] ? k->comm : "?",
+			  k->reason == FILEPIN_REASON_LEASE ? "exclusive layout lease" :
+			  k->reason == FILEPIN_REASON_PIN ? "pinned range" : "unknown reason",
+			  ev.action == PINMGR_ADM_ACTION_BREAK ? "; policy break: asking the owners to give up their pins" : "");
+	stored = pm_events_push(&d->events, &ev);
+	if (!stored)
+		return;
+	m = malloc(sizeof(*m));
+	if (!m)
+		return;
+	pm_event_to_msg(stored, m);
+	for (c = d->conns; c; c = c->next) {
+		if (!c->subscriber || c->dead || !pm_event_visible(d, stored, c->sub_uid))
+			continue;
+		if (!pm_send_adm(d, c, m))
+			c->dropped++;
+	}
+	free(m);
+}
