@@ -48,30 +48,11 @@ int pc_connect(const char *path, char *why, size_t size)
 int pc_send(int fd, const struct pinmgr_adm_msg *m, int passfd)
 {
 	static unsigned char buf[PINMGR_ADM_SIZE_MAX];
-	union {
-		char b[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} ctl;
-	struct iovec iov = { .iov_base = buf };
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
 	ssize_t n = pinmgr_adm_encode(m, buf, sizeof(buf));
 
 	if (n < 0)
 		return (int)n;
-	iov.iov_len = (size_t)n;
-	if (passfd >= 0) {
-		struct cmsghdr *cm;
-
-		memset(&ctl, 0, sizeof(ctl));
-		mh.msg_control = ctl.b;
-		mh.msg_controllen = sizeof(ctl.b);
-		cm = CMSG_FIRSTHDR(&mh);
-		cm->cmsg_level = SOL_SOCKET;
-		cm->cmsg_type = SCM_RIGHTS;
-		cm->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(cm), &passfd, sizeof(int));
-	}
-	if (sendmsg(fd, &mh, MSG_NOSIGNAL) != n)
+	if (pinmgr_adm_send(fd, buf, (size_t)n, passfd) != n)
 		return -errno;
 	return 0;
 }

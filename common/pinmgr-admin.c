@@ -4,130 +4,68 @@
  *
  * One description of each body serves both directions: body() walks the
  * fields of a message with a codec that either writes them or reads them,
- * and check() holds the rules on values that both sides enforce.
- * (pinmgr-proto.c keeps its buffer helpers static, so the few lines of
- * little-endian packing are written again here.)
+ * and check() holds the rules on values that both sides enforce.  The
+ * bytes themselves are wire.h's, as for the library protocol.
  */
 #include <errno.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "filepin-genl.h"
 #include "pinmgr-admin.h"
+#include "wire.h"
 
+/* One field at a time, written when encoding and read when decoding. */
 struct codec {
 	bool enc;
-	unsigned char *w;		/* encoding */
-	const unsigned char *r;		/* decoding */
-	size_t size;
-	size_t off;
-	int err;
+	struct wire_writer w;		/* encoding */
+	struct wire_reader r;		/* decoding */
 };
-
-static void *take(struct codec *c, size_t n)
-{
-	void *p;
-
-	if (c->err)
-		return NULL;
-	if (n > c->size - c->off) {
-		c->err = c->enc ? -EMSGSIZE : -EBADMSG;
-		return NULL;
-	}
-	p = c->enc ? (void *)(c->w + c->off) : (void *)(uintptr_t)(c->r + c->off);
-	c->off += n;
-	return p;
-}
-
-static void f_uint(struct codec *c, uint64_t *v, unsigned int bytes)
-{
-	unsigned char *b = take(c, bytes);
-	unsigned int i;
-
-	if (!b)
-		return;
-	if (c->enc) {
-		for (i = 0; i < bytes; i++)
-			b[i] = (unsigned char)(*v >> (8 * i));
-		return;
-	}
-	*v = 0;
-	for (i = bytes; i-- > 0;)
-		*v = *v << 8 | b[i];
-}
 
 static void f_u16(struct codec *c, uint16_t *v)
 {
-	uint64_t x = *v;
-
-	f_uint(c, &x, 2);
-	*v = (uint16_t)x;
+	if (c->enc)
+		wire_put_u16(&c->w, *v);
+	else
+		*v = wire_get_u16(&c->r);
 }
 
 static void f_u32(struct codec *c, uint32_t *v)
 {
-	uint64_t x = *v;
-
-	f_uint(c, &x, 4);
-	*v = (uint32_t)x;
+	if (c->enc)
+		wire_put_u32(&c->w, *v);
+	else
+		*v = wire_get_u32(&c->r);
 }
 
 static void f_u64(struct codec *c, uint64_t *v)
 {
-	f_uint(c, v, 8);
+	if (c->enc)
+		wire_put_u64(&c->w, *v);
+	else
+		*v = wire_get_u64(&c->r);
 }
 
 static void f_raw(struct codec *c, uint8_t *p, size_t n)
 {
-	unsigned char *b = take(c, n);
+	const unsigned char *b;
 
-	if (!b)
+	if (c->enc) {
+		wire_put_bytes(&c->w, p, n);
 		return;
-	if (c->enc)
-		memcpy(b, p, n);
-	else
+	}
+	b = wire_get_bytes(&c->r, n);
+	if (b)
 		memcpy(p, b, n);
 }
 
 /* A string of @min..@max bytes; @s has room for @max + 1. */
 static void f_str(struct codec *c, char *s, size_t min, size_t max)
 {
-	uint16_t n;
-	unsigned char *b;
-
-	if (c->err)
-		return;
-	if (c->enc) {
-		size_t len = strnlen(s, max + 1);
-
-		if (len > max || len < min) {
-			c->err = -EINVAL;
-			return;
-		}
-		n = (uint16_t)len;
-		f_u16(c, &n);
-		b = take(c, n);
-		if (b)
-			memcpy(b, s, n);
-		return;
-	}
-	s[0] = 0;
-	n = 0;
-	f_u16(c, &n);
-	if (c->err)
-		return;
-	if (n < min || n > max) {
-		c->err = -EBADMSG;
-		return;
-	}
-	b = take(c, n);
-	if (!b)
-		return;
-	if (memchr(b, 0, n)) {
-		c->err = -EBADMSG;
-		return;
-	}
-	memcpy(s, b, n);
-	s[n] = 0;
+	if (c->enc)
+		wire_put_str(&c->w, s, min, max);
+	else
+		wire_get_str(&c->r, s, min, max);
 }
 
 #define PATH_MAXLEN	PINMGR_ADM_PATH_MAX
@@ -347,10 +285,9 @@ ssize_t pinmgr_adm_encode(const struct pinmgr_adm_msg *msg, void *buf, size_t si
 {
 	/* body() only reads through @m when encoding */
 	struct pinmgr_adm_msg *m = (struct pinmgr_adm_msg *)(uintptr_t)msg;
-	struct codec c = { .enc = true, .w = buf, .size = size };
+	struct codec c = { .enc = true, .w = { .p = buf, .size = size } };
 	uint16_t version = PINMGR_ADM_VERSION, type;
 	uint32_t len = 0;
-	unsigned char *p = buf;
 
 	if (!pinmgr_adm_is_admin_type(msg->type))
 		return -EINVAL;
@@ -360,17 +297,14 @@ ssize_t pinmgr_adm_encode(const struct pinmgr_adm_msg *msg, void *buf, size_t si
 	f_u32(&c, &len);
 	if (body(&c, m))
 		return -EINVAL;
-	if (c.err)
-		return c.err;
+	if (c.w.err)
+		return c.w.err;
 	if (!check(m))
 		return -EINVAL;
-	if (c.off > PINMGR_ADM_SIZE_MAX)
+	if (c.w.len > PINMGR_ADM_SIZE_MAX)
 		return -EMSGSIZE;
-	p[4] = c.off & 0xff;
-	p[5] = (c.off >> 8) & 0xff;
-	p[6] = (c.off >> 16) & 0xff;
-	p[7] = (c.off >> 24) & 0xff;
-	return (ssize_t)c.off;
+	wire_store_le(c.w.p + 4, c.w.len, 4);	/* the length */
+	return (ssize_t)c.w.len;
 }
 
 bool pinmgr_adm_peek(const void *buf, size_t len, uint16_t *version,
@@ -380,14 +314,38 @@ bool pinmgr_adm_peek(const void *buf, size_t len, uint16_t *version,
 
 	if (len < PINMGR_ADM_HDR_SIZE)
 		return false;
-	*version = (uint16_t)(b[0] | b[1] << 8);
-	*type = (uint16_t)(b[2] | b[3] << 8);
+	*version = (uint16_t)wire_load_le(b, 2);
+	*type = (uint16_t)wire_load_le(b + 2, 2);
 	return true;
+}
+
+ssize_t pinmgr_adm_send(int sock, const void *buf, size_t len, int passfd)
+{
+	union {
+		char b[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} ctl;
+	struct iovec iov = { .iov_base = (void *)(uintptr_t)buf, .iov_len = len };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+
+	if (passfd >= 0) {
+		struct cmsghdr *cm;
+
+		memset(&ctl, 0, sizeof(ctl));
+		mh.msg_control = ctl.b;
+		mh.msg_controllen = sizeof(ctl.b);
+		cm = CMSG_FIRSTHDR(&mh);
+		cm->cmsg_level = SOL_SOCKET;
+		cm->cmsg_type = SCM_RIGHTS;
+		cm->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(cm), &passfd, sizeof(int));
+	}
+	return sendmsg(sock, &mh, MSG_NOSIGNAL);
 }
 
 int pinmgr_adm_decode(const void *buf, size_t len, struct pinmgr_adm_msg *msg)
 {
-	struct codec c = { .enc = false, .r = buf, .size = len };
+	struct codec c = { .enc = false, .r = { .p = buf, .len = len } };
 	uint16_t version = 0, type = 0;
 	uint32_t length = 0;
 
@@ -406,9 +364,9 @@ int pinmgr_adm_decode(const void *buf, size_t len, struct pinmgr_adm_msg *msg)
 	msg->type = (enum pinmgr_adm_type)type;
 	if (body(&c, msg))
 		return -EOPNOTSUPP;
-	if (c.err)
-		return c.err;
-	if (c.off != len)
+	if (c.r.err)
+		return c.r.err;
+	if (c.r.off != len)
 		return -EBADMSG;	/* trailing bytes */
 	if (!check(msg))
 		return -EBADMSG;

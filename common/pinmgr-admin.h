@@ -363,6 +363,13 @@ int pinmgr_adm_decode(const void *buf, size_t len, struct pinmgr_adm_msg *msg);
 bool pinmgr_adm_peek(const void *buf, size_t len, uint16_t *version,
 		     uint16_t *type);
 
+/*
+ * Send the packet @buf of @len bytes on @sock (MSG_NOSIGNAL), with @passfd
+ * attached as SCM_RIGHTS when it is >= 0 (PIN).  Returns what sendmsg()
+ * returns.
+ */
+ssize_t pinmgr_adm_send(int sock, const void *buf, size_t len, int passfd);
+
 /* Admin protocol types are 0x100..0x1ff. */
 static inline bool pinmgr_adm_is_admin_type(unsigned int type)
 {

@@ -28,14 +28,9 @@
 
 #include <infiniband/verbs.h>
 
+#include "filepin-fcntl.h"
 #include "pinmgr.h"
-
-#ifndef F_LAYOUT
-#define F_LAYOUT	16	/* filepin (DESIGN.md) */
-#endif
-#ifndef F_EXCLUSIVE
-#define F_EXCLUSIVE	32
-#endif
+#include "rc-qp.h"
 
 #define QPS_PER_PIN	16
 
@@ -425,7 +420,7 @@ void pm_service_connect(struct pm_daemon *d, struct pm_conn *c,
 		.cap = { .max_send_wr = 1, .max_recv_wr = 1,
 			 .max_send_sge = 1, .max_recv_sge = 1 },
 	};
-	struct ibv_qp_attr a;
+	struct rc_qp_conn rc;
 	struct ibv_port_attr port;
 	union ibv_gid gid;
 	struct pm_svc_qp *q;
@@ -459,39 +454,17 @@ void pm_service_connect(struct pm_daemon *d, struct pm_conn *c,
 		psn = (uint32_t)pm_now_ms();
 	psn &= 0xffffff;
 
-	memset(&a, 0, sizeof(a));
-	a.qp_state = IBV_QPS_INIT;
-	a.port_num = 1;
-	a.qp_access_flags = ((s->access & PINMGR_ADM_ACCESS_REMOTE_READ) ? IBV_ACCESS_REMOTE_READ : 0) |
-			    ((s->access & PINMGR_ADM_ACCESS_REMOTE_WRITE) ? IBV_ACCESS_REMOTE_WRITE : 0);
-	if (ibv_modify_qp(q->qp, &a, IBV_QP_STATE | IBV_QP_PKEY_INDEX | IBV_QP_PORT |
-			  IBV_QP_ACCESS_FLAGS))
-		goto fail;
-	memset(&a, 0, sizeof(a));
-	a.qp_state = IBV_QPS_RTR;
-	a.path_mtu = (enum ibv_mtu)req->mtu;
-	a.dest_qp_num = req->qpn;
-	a.rq_psn = req->psn;
-	a.max_dest_rd_atomic = 4;
-	a.min_rnr_timer = 12;
-	a.ah_attr.is_global = 1;
-	memcpy(a.ah_attr.grh.dgid.raw, req->gid, 16);
-	a.ah_attr.grh.sgid_index = (uint8_t)req->gid_index;
-	a.ah_attr.grh.hop_limit = 1;
-	a.ah_attr.port_num = 1;
-	if (ibv_modify_qp(q->qp, &a, IBV_QP_STATE | IBV_QP_AV | IBV_QP_PATH_MTU |
-			  IBV_QP_DEST_QPN | IBV_QP_RQ_PSN | IBV_QP_MAX_DEST_RD_ATOMIC |
-			  IBV_QP_MIN_RNR_TIMER))
-		goto fail;
-	memset(&a, 0, sizeof(a));
-	a.qp_state = IBV_QPS_RTS;
-	a.timeout = 14;
-	a.retry_cnt = 7;
-	a.rnr_retry = 7;
-	a.sq_psn = psn;
-	a.max_rd_atomic = 1;
-	if (ibv_modify_qp(q->qp, &a, IBV_QP_STATE | IBV_QP_TIMEOUT | IBV_QP_RETRY_CNT |
-			  IBV_QP_RNR_RETRY | IBV_QP_SQ_PSN | IBV_QP_MAX_QP_RD_ATOMIC))
+	memset(&rc, 0, sizeof(rc));
+	rc.access = ((s->access & PINMGR_ADM_ACCESS_REMOTE_READ) ? IBV_ACCESS_REMOTE_READ : 0) |
+		    ((s->access & PINMGR_ADM_ACCESS_REMOTE_WRITE) ? IBV_ACCESS_REMOTE_WRITE : 0);
+	rc.mtu = (enum ibv_mtu)req->mtu;
+	rc.sgid_index = (uint8_t)req->gid_index;
+	rc.sq_psn = psn;
+	rc.max_dest_rd_atomic = 4;
+	rc.dest_qpn = req->qpn;
+	rc.rq_psn = req->psn;
+	memcpy(rc.dgid.raw, req->gid, 16);
+	if (rc_qp_connect(q->qp, &rc))
 		goto fail;
 	q->next = s->qps;
 	s->qps = q;

@@ -88,9 +88,7 @@ int filepin_reg_mr(struct filepin_ctx *ctx, struct ibv_pd *pd, int fd,
 	rec->map = map;
 	rec->maplen = maplen;
 	fp_lock(ctx);
-	err = fp_mr_table_add(&ctx->mrs, rec);
-	if (!err)
-		fp_pinmgr_report_add(ctx, rec);
+	err = fp_mr_rec_track(ctx, rec);
 	fp_unlock(ctx);
 	if (err) {
 		fp_verbs_dereg(&ctx->verbs, mr);

@@ -14,18 +14,12 @@
 #include <syslog.h>
 #include <sys/types.h>
 
+#include "filepin-fcntl.h"
 #include "filepin.h"
 
 struct ibv_pd;
 struct ibv_mr;
 
-/* filepin's lease flags (../shared/DESIGN.md), until uapi headers have them */
-#ifndef F_LAYOUT
-#define F_LAYOUT 16
-#endif
-#ifndef F_EXCLUSIVE
-#define F_EXCLUSIVE 32
-#endif
 #define FP_LEASE_ARG (F_LAYOUT | F_EXCLUSIVE)
 
 #ifndef STATX_ATTR_DAX
@@ -287,6 +281,8 @@ int fp_mr_rec_add_pin(struct fp_mr_rec *rec, struct fp_lease *lease,
 		      uint64_t offset, uint64_t length);
 /* Drops the pins' lease references (ctx->lock held) and frees @rec. */
 void fp_mr_rec_free(struct filepin_ctx *ctx, struct fp_mr_rec *rec);
+/* Records @rec in ctx->mrs and reports it to pinmgr (ctx->lock held). */
+int fp_mr_rec_track(struct filepin_ctx *ctx, struct fp_mr_rec *rec);
 
 /* ---- registration of a range: the interposer's core (range.c) ---------- */
 

@@ -167,3 +167,12 @@ void fp_mr_rec_free(struct filepin_ctx *ctx, struct fp_mr_rec *rec)
 	free(rec->pins);
 	free(rec);
 }
+
+int fp_mr_rec_track(struct filepin_ctx *ctx, struct fp_mr_rec *rec)
+{
+	int err = fp_mr_table_add(&ctx->mrs, rec);
+
+	if (!err)
+		fp_pinmgr_report_add(ctx, rec);
+	return err;
+}

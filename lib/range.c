@@ -159,9 +159,7 @@ struct ibv_mr *fp_range_reg(struct filepin_ctx *ctx, const struct fp_reg_args *a
 
 	rec->mr = mr;
 	fp_lock(ctx);
-	err = fp_mr_table_add(&ctx->mrs, rec);
-	if (!err)
-		fp_pinmgr_report_add(ctx, rec);
+	err = fp_mr_rec_track(ctx, rec);
 	fp_unlock(ctx);
 	if (err) {
 		fp_err(ctx, "out of memory recording an MR: deregistering it");
@@ -272,11 +270,9 @@ int fp_range_rereg(struct filepin_ctx *ctx, struct ibv_mr *mr, int flags,
 	}
 	if (old) {
 		old->mr = mr;
-		if (fp_mr_table_add(&ctx->mrs, old)) {
+		if (fp_mr_rec_track(ctx, old)) {
 			fp_err(ctx, "out of memory recording an MR: its leases are released");
 			fp_mr_rec_free(ctx, old);
-		} else {
-			fp_pinmgr_report_add(ctx, old);
 		}
 	}
 	fp_mr_rec_free(ctx, nrec);

@@ -38,14 +38,19 @@
 
 static int failures;
 
+static __attribute__((format(printf, 1, 0))) void vsay(const char *fmt, va_list ap)
+{
+	fputs("pm-peer: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
 static __attribute__((format(printf, 1, 2))) void fail(const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	fputs("pm-peer: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	vsay(fmt, ap);
 	va_end(ap);
 	failures++;
 }
@@ -55,9 +60,7 @@ static __attribute__((noreturn, format(printf, 1, 2))) void die(const char *fmt,
 	va_list ap;
 
 	va_start(ap, fmt);
-	fputs("pm-peer: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	vsay(fmt, ap);
 	va_end(ap);
 	exit(2);
 }
@@ -96,30 +99,12 @@ static void expect_error(const char *sock, const char *what, const void *pkt,
 			 size_t len, bool admin, int err, int passfd)
 {
 	static unsigned char buf[PINMGR_ADM_SIZE_MAX + 1];
-	union {
-		char b[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} ctl;
-	struct iovec iov = { .iov_base = (void *)(uintptr_t)pkt, .iov_len = len };
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
 	struct pinmgr_adm_msg am;
 	struct pinmgr_msg pm;
 	int fd = conn(sock);
 	ssize_t n;
 
-	if (passfd >= 0) {
-		struct cmsghdr *cm;
-
-		memset(&ctl, 0, sizeof(ctl));
-		mh.msg_control = ctl.b;
-		mh.msg_controllen = sizeof(ctl.b);
-		cm = CMSG_FIRSTHDR(&mh);
-		cm->cmsg_level = SOL_SOCKET;
-		cm->cmsg_type = SCM_RIGHTS;
-		cm->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(cm), &passfd, sizeof(int));
-	}
-	if (sendmsg(fd, &mh, MSG_NOSIGNAL) != (ssize_t)len) {
+	if (pinmgr_adm_send(fd, pkt, len, passfd) != (ssize_t)len) {
 		fail("%s: send: %s", what, strerror(errno));
 		close(fd);
 		return;

@@ -7,6 +7,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "filepin-fcntl.h"	/* F_LAYOUT, F_EXCLUSIVE */
+
 struct ibv_context;
 
 /* Print "<program>: <message>" on stderr and exit 2. */
@@ -29,8 +31,6 @@ void *fp_map_aligned(int fd, off_t offset, size_t length, int flags,
 
 /* Open the RDMA device called @name, or the first one when @name is NULL. */
 struct ibv_context *fp_open_device(const char *name);
-
-#endif
 
 /*
  * A reliable-connected QP connected to itself over RoCE (GID index @gid),
@@ -59,13 +59,7 @@ void fp_loop_close(struct fp_loop *lp);
 int fp_loop_rdma(struct fp_loop *lp, int opcode, void *raddr, uint32_t rkey,
 		 size_t len);
 
-/* filepin's lease flags (DESIGN.md), until the uapi headers carry them. */
-#ifndef F_LAYOUT
-#define F_LAYOUT 16
-#endif
-#ifndef F_EXCLUSIVE
-#define F_EXCLUSIVE 32
-#endif
-
 /* "EPERM" for EPERM and so on; "?" when unknown. */
 const char *fp_errno_name(int e);
+
+#endif

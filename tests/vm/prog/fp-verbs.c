@@ -8,6 +8,7 @@
 #include <infiniband/verbs.h>
 
 #include "fp-util.h"
+#include "rc-qp.h"
 
 struct ibv_context *fp_open_device(const char *name)
 {
@@ -35,7 +36,7 @@ int fp_loop_open(struct fp_loop *lp, struct ibv_pd *pd, int gid, size_t size)
 {
 	struct ibv_qp_init_attr init = { 0 };
 	struct ibv_port_attr port;
-	struct ibv_qp_attr a;
+	struct rc_qp_conn rc;
 	union ibv_gid dgid;
 
 	memset(lp, 0, sizeof(*lp));
@@ -64,37 +65,15 @@ int fp_loop_open(struct fp_loop *lp, struct ibv_pd *pd, int gid, size_t size)
 	if (!lp->qp)
 		goto fail;
 
-	memset(&a, 0, sizeof(a));
-	a.qp_state = IBV_QPS_INIT;
-	a.port_num = 1;
-	a.qp_access_flags = IBV_ACCESS_REMOTE_WRITE | IBV_ACCESS_REMOTE_READ;
-	if (ibv_modify_qp(lp->qp, &a, IBV_QP_STATE | IBV_QP_PKEY_INDEX |
-			  IBV_QP_PORT | IBV_QP_ACCESS_FLAGS))
-		goto fail;
-	memset(&a, 0, sizeof(a));
-	a.qp_state = IBV_QPS_RTR;
-	a.path_mtu = port.active_mtu;
-	a.dest_qp_num = lp->qp->qp_num;
-	a.max_dest_rd_atomic = 1;
-	a.min_rnr_timer = 12;
-	a.ah_attr.is_global = 1;
-	a.ah_attr.grh.dgid = dgid;
-	a.ah_attr.grh.sgid_index = gid;
-	a.ah_attr.grh.hop_limit = 1;
-	a.ah_attr.port_num = 1;
-	if (ibv_modify_qp(lp->qp, &a, IBV_QP_STATE | IBV_QP_AV | IBV_QP_PATH_MTU |
-			  IBV_QP_DEST_QPN | IBV_QP_RQ_PSN |
-			  IBV_QP_MAX_DEST_RD_ATOMIC | IBV_QP_MIN_RNR_TIMER))
-		goto fail;
-	memset(&a, 0, sizeof(a));
-	a.qp_state = IBV_QPS_RTS;
-	a.timeout = 14;
-	a.retry_cnt = 7;
-	a.rnr_retry = 7;
-	a.max_rd_atomic = 1;
-	if (ibv_modify_qp(lp->qp, &a, IBV_QP_STATE | IBV_QP_TIMEOUT |
-			  IBV_QP_RETRY_CNT | IBV_QP_RNR_RETRY | IBV_QP_SQ_PSN |
-			  IBV_QP_MAX_QP_RD_ATOMIC))
+	/* connected to itself, PSNs 0 both ways */
+	memset(&rc, 0, sizeof(rc));
+	rc.access = IBV_ACCESS_REMOTE_WRITE | IBV_ACCESS_REMOTE_READ;
+	rc.mtu = port.active_mtu;
+	rc.sgid_index = (uint8_t)gid;
+	rc.max_dest_rd_atomic = 1;
+	rc.dest_qpn = lp->qp->qp_num;
+	rc.dgid = dgid;
+	if (rc_qp_connect(lp->qp, &rc))
 		goto fail;
 	return 0;
 fail:
