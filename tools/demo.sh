@@ -1,8 +1,9 @@
 #!/bin/sh
-# The filepin main job: build everything, boot the test kernel in QEMU
+# The filepin main job: build everything, boot the patched kernel in QEMU
 # (soft-RoCE rxe0, ext4 and xfs on emulated pmem with DAX) and show, on
-# each file system, what an RDMA program meets when it registers memory of a
-# DAX file.  Prints the guest's transcript.  Options go to tests/vm/run.
+# each file system, an unmodified RDMA program registering memory of a DAX
+# file through libfilepin, and a truncate of that file being refused and
+# reported.  Prints the guest's transcript.  Options go to tests/vm/run.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -13,7 +14,7 @@ mkdir -p _build
 (cd _build && { [ -f Makefile ] || ../configure -q; } && make -j"$(nproc)" >/dev/null)
 
 echo "=== building the kernel (cached after the first time; ~10 min on 2 cores)"
-kernel=$(kernel/build-kernel --stock | tail -n 1)
+kernel=$(kernel/build-kernel | tail -n 1)
 results=$(mktemp -d "${TMPDIR:-/tmp}/filepin-demo.XXXXXX")
 echo "=== booting $kernel in QEMU (TCG; about a minute)"
 set +e

@@ -1,18 +1,57 @@
-# The main demo, run inside the guest by tools/demo.sh: what an ordinary
-# RDMA program meets when it registers memory of a file on a DAX mount.
+# The main demo, run inside the guest by tools/demo.sh on the patched
+# kernel: an unmodified RDMA program registers memory of a file on a DAX
+# mount through libfilepin, and a truncate of that file is refused at once
+# and shows up as a pin in /proc.
 # vm-fs: each
+# vm-timeout: 300
 . "$FILEPIN_TOP/tests/vm/case-lib.sh"
-plan 3
+lib=$FILEPIN_BUILD/lib/.libs/libfilepin.so.1
+plan 8
 
 say() { echo "#   \$ $*"; "$@" 2>&1 | sed 's/^/#   /'; }
 diag "kernel $(uname -r), $FILEPIN_FS on $(grep " $FILEPIN_MNT " /proc/mounts | cut -d' ' -f1,4)"
 diag "RDMA device: $(rdma link show rxe0/1)"
-head -c 4M /dev/zero >data
-say fp-isdax data
-check "anonymous memory registers (ibv_reg_mr)" fp-regmr -d rxe0 --anon --length 4M
-out=$(fp-regmr -d rxe0 --file data --length 4M 2>&1)
-diag "ibv_reg_mr over a MAP_SHARED mapping of $FILEPIN_MNT/.../data:"
-diag "  $out"
-like "$out" 'errno=(EOPNOTSUPP|EPERM)' \
-	"the stock kernel refuses to pin fsdax pages long-term"
-check "truncate of the file is not guarded (nothing is pinned)" truncate -s 0 data
+head -c 8M /dev/zero >server.buf
+head -c 8M /dev/urandom >client.buf
+say fp-isdax server.buf
+
+diag ""
+diag "1. perftest's ib_write_bw, unmodified, with its buffer mapped from the DAX file:"
+ib_write_bw -d rxe0 -x 1 -F -s 65536 -n 100 -p 18800 --mmap=server.buf >nolib.out 2>&1 &
+sleep 1
+timeout 30 ib_write_bw -d rxe0 -x 1 -F -s 65536 -n 100 -p 18800 --mmap=client.buf 192.0.2.1 >/dev/null 2>&1
+wait
+diag "   without libfilepin: $(grep -m1 -i 'couldn.t\|failed\|unable' nolib.out)"
+like "$(cat nolib.out)" "Couldn't allocate MR|failed to register|Unable to" \
+	"without libfilepin the kernel refuses the registration (no layout lease)"
+LD_PRELOAD=$lib FILEPIN_LOG=info ib_write_bw -d rxe0 -x 1 -F -s 65536 -n 100 -p 18801 \
+	--mmap=server.buf >lib-server.out 2>&1 &
+server=$!
+wait_port 18801
+LD_PRELOAD=$lib timeout 60 ib_write_bw -d rxe0 -x 1 -F -s 65536 -n 100 -p 18801 \
+	--mmap=client.buf 192.0.2.1 >lib-client.out 2>&1
+wait $server
+rc=$?
+diag "   with LD_PRELOAD=libfilepin.so.1: $(grep -m1 'lease taken' lib-server.out)"
+diag "   $(grep -A1 'BW average' lib-server.out | tail -n 1)"
+is "$rc" 0 "with LD_PRELOAD=libfilepin.so.1 the same program registers the file and completes"
+
+diag ""
+diag "2. an ordinary verbs program (fp-pin, no lease of its own) keeps an MR on the file:"
+export LD_PRELOAD=$lib FILEPIN_LOG=info
+holder_start -L none -l 4M server.buf || bail "could not register through libfilepin"
+unset LD_PRELOAD FILEPIN_LOG
+diag "   $(grep -m1 'lease taken' holder.out)"
+is "$(holder_cmd write 0 4M)" "ok write" "RDMA WRITE into the MR is seen by read() of the file"
+diag "   \$ cat /proc/$holder_pid/file_pins"
+diag "   $(cat /proc/$holder_pid/file_pins)"
+like "$(cat /proc/$holder_pid/file_pins)" " 0-1023 1024 $FILEPIN_DIR/server.buf$" \
+	"/proc/<pid>/file_pins reports the pin"
+out=$(quick 5 truncate -s 0 server.buf)
+diag "   \$ truncate -s 0 server.buf"
+diag "   $out"
+like "$out" "Text file busy" "truncate of the pinned file is refused at once (ETXTBSY)"
+is "$(stat -c %s server.buf)" 8388608 "the file is untouched"
+is "$(holder_cmd dereg)" "ok dereg" "ibv_dereg_mr; libfilepin releases the lease"
+holder_stop
+check "after the MR is gone, truncate succeeds" truncate -s 0 server.buf
