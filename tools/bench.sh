@@ -18,21 +18,32 @@ patched="" stock=""
 for b in tests/vm/bench/*.sh; do
 	case $(vm_case_header "$b" kernel patched) in
 	stock) stock="$stock $b" ;;
+	both) stock="$stock $b" patched="$patched $b" ;;
 	*) patched="$patched $b" ;;
 	esac
 done
 rc=0
+all=$(mktemp -d "${TMPDIR:-/tmp}/filepin-bench.XXXXXX")
 for kind in patched stock; do
 	eval "list=\$$kind"
 	[ -n "$list" ] || continue
 	opt=""
 	[ "$kind" = stock ] && opt=--stock
-	results=$(mktemp -d "${TMPDIR:-/tmp}/filepin-bench.XXXXXX")
+	results=$all/$kind
 	# shellcheck disable=SC2086
-	tests/vm/run $opt -b _build -o "$results" "$@" $list >"$results/run.out" 2>&1 || rc=1
+	tests/vm/run $opt -b _build -o "$results" "$@" $list >"$results.out" 2>&1 || rc=1
 	while IFS="$(printf '\t')" read -r n path fs _; do
 		echo "=== ${path#"$top"/} ${fs#-} ($kind kernel)"
-		grep -E '^# |^not ok .*TODO|^ok ' "$results/$n.tap" || cat "$results/run.out"
+		grep -E '^# |^not ok .*TODO|^ok ' "$results/$n.tap" || cat "$results.out"
+		sed -n 's/^# kbench //p' "$results/$n.tap" >>"$all/$kind.kbench"
 	done <"$results/cases"
 done
+# Values measured on both kernels, side by side in this run: patched / stock.
+if [ -s "$all/patched.kbench" ] && [ -s "$all/stock.kbench" ]; then
+	echo "=== patched / stock"
+	awk 'NR == FNR { s[$1] = $2; next }
+	     ($1 in s) && s[$1] > 0 { printf "%s: %s / %s = %.3f\n", $1, $2, s[$1], $2 / s[$1] }' \
+		"$all/stock.kbench" "$all/patched.kbench"
+fi
+echo "(results in $all)"
 exit $rc

@@ -10,8 +10,16 @@
  *	prints "regloop COUNT SIZE NS_PER_PAIR"
  *   fp-bench reg [-d DEV] (--anon | --file PATH) [-l LEN] [-r REPEAT]
  *	registers LEN bytes (anonymous, or a MAP_SHARED mapping of PATH, which
- *	is extended to LEN) REPEAT times; prints "reg LEN SECONDS", the median
- *	time of one ibv_reg_mr
+ *	is allocated to LEN) REPEAT times; prints "reg LEN SECONDS", the median
+ *	time of one ibv_reg_mr.  Both mappings are 2 MiB aligned and populated
+ *	first, so anonymous memory can use THP and DAX PMD mappings.
+ *   fp-bench refuse --file PATH [-n COUNT]
+ *	takes an exclusive layout lease on PATH and times COUNT ftruncate(0)
+ *	calls, each of which must fail with ETXTBSY; prints
+ *	"refuse COUNT MEDIAN_US P99_US"
+ *   fp-bench truncate --file PATH [-n COUNT] [-l LEN]
+ *	COUNT times: allocate LEN bytes (fallocate), then time ftruncate(0);
+ *	prints "truncate COUNT MEDIAN_US"
  *
  * Exit status: 0, 1 when a registration fails (errno printed), 2 on misuse.
  */
@@ -26,6 +34,8 @@
 #include <unistd.h>
 
 #include <infiniband/verbs.h>
+
+#include "fp-util.h"
 
 #define POOL 64
 
@@ -44,53 +54,91 @@ static int cmp_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static size_t parse_size(const char *s)
+static size_t size_arg(const char *s)
 {
-	char *end;
-	unsigned long long v = strtoull(s, &end, 0);
+	size_t v;
 
-	switch (*end) {
-	case 'G': case 'g':
-		v <<= 10;
-		/* fall through */
-	case 'M': case 'm':
-		v <<= 10;
-		/* fall through */
-	case 'K': case 'k':
-		v <<= 10;
-		end++;
-		break;
-	}
-	if (*end || !v) {
-		fprintf(stderr, "fp-bench: invalid size '%s'\n", s);
-		exit(2);
-	}
-	return (size_t)v;
+	if (fp_parse_size(s, &v) || !v)
+		fp_die("invalid size '%s'", s);
+	return v;
 }
 
 static struct ibv_pd *open_pd(const char *name)
 {
-	struct ibv_device **list;
-	struct ibv_context *ctx = NULL;
-	struct ibv_pd *pd;
-	int i, n;
+	struct ibv_pd *pd = ibv_alloc_pd(fp_open_device(name));
 
-	list = ibv_get_device_list(&n);
-	for (i = 0; list && i < n && !ctx; i++)
-		if (!name || !strcmp(ibv_get_device_name(list[i]), name))
-			ctx = ibv_open_device(list[i]);
-	if (list)
-		ibv_free_device_list(list);
-	if (!ctx) {
-		fprintf(stderr, "fp-bench: cannot open RDMA device %s\n", name ? name : "(any)");
-		exit(2);
-	}
-	pd = ibv_alloc_pd(ctx);
-	if (!pd) {
-		fprintf(stderr, "fp-bench: ibv_alloc_pd: %s\n", strerror(errno));
-		exit(2);
-	}
+	if (!pd)
+		fp_die("ibv_alloc_pd: %s", strerror(errno));
 	return pd;
+}
+
+/* Sort @n samples and print the median (and the 99th percentile). */
+static void report(const char *what, long n, double *t, int p99)
+{
+	qsort(t, (size_t)n, sizeof(*t), cmp_double);
+	if (p99)
+		printf("%s %ld %.1f %.1f\n", what, n, t[n / 2] * 1e6,
+		       t[(n * 99) / 100] * 1e6);
+	else
+		printf("%s %ld %.1f\n", what, n, t[n / 2] * 1e6);
+}
+
+static int open_file(const char *path, size_t len)
+{
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+
+	if (fd < 0 || (len && posix_fallocate(fd, 0, (off_t)len)))
+		fp_die("%s: %s", path, strerror(errno));
+	return fd;
+}
+
+static int refuse(const char *path, long count)
+{
+	double *t = calloc((size_t)count, sizeof(*t));
+	int fd = open_file(path, 1 << 20);
+	long i;
+
+	if (!t)
+		fp_die("out of memory");
+	if (fcntl(fd, F_SETLEASE, F_LAYOUT | F_EXCLUSIVE))
+		fp_die("%s: exclusive layout lease: %s", path, strerror(errno));
+	for (i = 0; i < count; i++) {
+		double t0 = now();
+		int r = ftruncate(fd, 0);
+
+		t[i] = now() - t0;
+		if (r == 0 || errno != ETXTBSY)
+			fp_die("ftruncate was not refused with ETXTBSY: %s",
+			       r ? strerror(errno) : "it succeeded");
+	}
+	report("refuse", count, t, 1);
+	close(fd);
+	free(t);
+	return 0;
+}
+
+static int truncate_loop(const char *path, long count, size_t len)
+{
+	double *t = calloc((size_t)count, sizeof(*t));
+	int fd = open_file(path, 0);
+	long i;
+
+	if (!t)
+		fp_die("out of memory");
+	for (i = 0; i < count; i++) {
+		double t0;
+
+		if (posix_fallocate(fd, 0, (off_t)len))
+			fp_die("fallocate: %s", strerror(errno));
+		t0 = now();
+		if (ftruncate(fd, 0))
+			fp_die("ftruncate: %s", strerror(errno));
+		t[i] = now() - t0;
+	}
+	report("truncate", count, t, 0);
+	close(fd);
+	free(t);
+	return 0;
 }
 
 static int regloop(struct ibv_pd *pd, long count, size_t size)
@@ -142,16 +190,11 @@ static int reg(struct ibv_pd *pd, const char *path, size_t len, int repeat)
 		return 2;
 	}
 	if (path) {
-		fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-		if (fd < 0 || ftruncate(fd, (off_t)len)) {
-			fprintf(stderr, "fp-bench: %s: %s\n", path, strerror(errno));
-			free(t);
-			return 2;
-		}
-		buf = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+		fd = open_file(path, len);
+		buf = fp_map_aligned(fd, 0, len, MAP_SHARED, 2u << 20);
 	} else {
-		buf = mmap(NULL, len, PROT_READ | PROT_WRITE,
-			   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		buf = fp_map_aligned(-1, 0, len, MAP_PRIVATE | MAP_ANONYMOUS,
+				     2u << 20);
 	}
 	if (buf == MAP_FAILED) {
 		fprintf(stderr, "fp-bench: mmap: %s\n", strerror(errno));
@@ -200,7 +243,7 @@ int main(int argc, char **argv)
 	int repeat = 3, anon = 0, c;
 
 	if (argc < 2) {
-		fprintf(stderr, "usage: fp-bench regloop|reg [options] (see the source)\n");
+		fprintf(stderr, "usage: fp-bench regloop|reg|refuse|truncate [options] (see the source)\n");
 		return 2;
 	}
 	mode = argv[1];
@@ -209,10 +252,10 @@ int main(int argc, char **argv)
 		switch (c) {
 		case 'd': dev = optarg; break;
 		case 'n': count = atol(optarg); break;
-		case 's': size = parse_size(optarg); break;
+		case 's': size = size_arg(optarg); break;
 		case 'a': anon = 1; break;
 		case 'f': path = optarg; break;
-		case 'l': len = parse_size(optarg); break;
+		case 'l': len = size_arg(optarg); break;
 		case 'r': repeat = atoi(optarg); break;
 		default: return 2;
 		}
@@ -223,6 +266,10 @@ int main(int argc, char **argv)
 		return regloop(open_pd(dev), count, size);
 	if (!strcmp(mode, "reg") && anon != !!path)
 		return reg(open_pd(dev), path, len, repeat);
-	fprintf(stderr, "usage: fp-bench regloop|reg [options] (see the source)\n");
+	if (!strcmp(mode, "refuse") && path)
+		return refuse(path, count);
+	if (!strcmp(mode, "truncate") && path)
+		return truncate_loop(path, count, len);
+	fprintf(stderr, "usage: fp-bench regloop|reg|refuse|truncate [options] (see the source)\n");
 	return 2;
 }
