@@ -78,6 +78,8 @@ enum filepin_op {
 	FILEPIN_OP_INSERT_RANGE = 4,	/* FALLOC_FL_INSERT_RANGE */
 	FILEPIN_OP_ZERO_RANGE = 5,	/* FALLOC_FL_ZERO_RANGE */
 	FILEPIN_OP_REMAP = 6,		/* reflink or dedupe into the file */
+	FILEPIN_OP_UNSHARE_RANGE = 7,	/* FALLOC_FL_UNSHARE_RANGE */
+	FILEPIN_OP_SWAP_EXTENTS = 8,	/* whole-file extent swap */
 };
 
 enum filepin_reason {

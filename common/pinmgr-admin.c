@@ -406,6 +406,8 @@ const char *pinmgr_adm_op_name(unsigned int op)
 	case FILEPIN_OP_INSERT_RANGE: return "insert-range";
 	case FILEPIN_OP_ZERO_RANGE: return "zero-range";
 	case FILEPIN_OP_REMAP: return "remap";
+	case FILEPIN_OP_UNSHARE_RANGE: return "unshare-range";
+	case FILEPIN_OP_SWAP_EXTENTS: return "swap-extents";
 	}
 	return "?";
 }

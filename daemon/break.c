@@ -101,6 +101,9 @@ static const char *name_of(struct pm_daemon *d, const struct pm_break *b,
 {
 	const char *path = pm_reg_path_of(&d->reg, b->major, b->minor, b->ino);
 
+	/* once the pins are gone the registry no longer knows the file */
+	if (!path)
+		path = b->path;
 	if (path)
 		return path;
 	snprintf(buf, size, "dev %u:%u ino %llu", b->major, b->minor,
@@ -171,6 +174,7 @@ static void finish(struct pm_daemon *d, struct pm_break *b)
 		}
 	}
 	free(b->owners);
+	free(b->path);
 	free(b);
 }
 
@@ -205,6 +209,7 @@ int pm_break_start(struct pm_daemon *d, unsigned int major, unsigned int minor,
 	struct pm_break *b;
 	struct pm_pin *p, *n;
 	unsigned int asked = 0, released = 0;
+	const char *path;
 	char name[64];
 
 	b = find(d, major, minor, ino);
@@ -229,6 +234,8 @@ int pm_break_start(struct pm_daemon *d, unsigned int major, unsigned int minor,
 	b->major = major;
 	b->minor = minor;
 	b->ino = ino;
+	path = pm_reg_path_of(&d->reg, major, minor, ino);
+	b->path = path ? strdup(path) : NULL;	/* without memory: dev and ino */
 	b->cookie = ++d->next_cookie;
 	b->deadline_ms = pm_now_ms() + (timeout_ms ? timeout_ms : d->cfg.break_timeout_ms);
 	b->from_event = !req;
@@ -367,6 +374,7 @@ void pm_break_free_all(struct pm_daemon *d)
 	for (b = d->breaks; b; b = n) {
 		n = b->next;
 		free(b->owners);
+		free(b->path);
 		free(b);
 	}
 	d->breaks = NULL;

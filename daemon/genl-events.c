@@ -110,7 +110,7 @@ void unavailable(struct pm_daemon *d, const char *fmt, ...)
 bool pm_genl_open(struct pm_daemon *d)
 {
 	struct nl_sock *sk;
-	int family, grp;
+	int family, grp, err;
 
 	pm_genl_close(d);
 	sk = nl_socket_alloc();
@@ -137,10 +137,13 @@ bool pm_genl_open(struct pm_daemon *d)
 			    FILEPIN_GENL_MCGRP_EVENTS);
 		return false;
 	}
-	if (nl_socket_add_membership(sk, grp) < 0) {
+	err = nl_socket_add_membership(sk, grp);
+	if (err < 0) {
 		nl_socket_free(sk);
-		unavailable(d, "cannot join filepin/%s (not permitted?)",
-			    FILEPIN_GENL_MCGRP_EVENTS);
+		/* the kernel lets only CAP_NET_ADMIN join (filepin(7)) */
+		unavailable(d, "cannot join %s/%s: %s", FILEPIN_GENL_NAME,
+			    FILEPIN_GENL_MCGRP_EVENTS, err == -NLE_PERM ?
+			    "permission denied (it needs CAP_NET_ADMIN)" : nl_geterror(err));
 		return false;
 	}
 	nl_socket_disable_seq_check(sk);

@@ -139,6 +139,7 @@ struct pm_pin *pm_reg_add_service(struct pm_registry *reg, struct pm_svc_pin *sv
 				  pid_t pid, uid_t uid, unsigned int major,
 				  unsigned int minor, uint64_t ino,
 				  uint64_t offset, uint64_t length, const char *path);
+/* The service pin @p is released (its MR deregistered): drop its entry. */
 void pm_reg_del_service(struct pm_registry *reg, struct pm_pin *p);
 
 /* A scan of /proc: begin, one call per line, end (drops what was not seen). */
@@ -339,6 +340,7 @@ struct pm_break {
 	unsigned int pending;		/* owners asked that did not answer */
 	unsigned int pins_before;
 	bool from_event;
+	char *path;			/* the file's path when it started, or NULL */
 };
 
 /*

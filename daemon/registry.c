@@ -291,7 +291,12 @@ void pm_reg_del_service(struct pm_registry *reg, struct pm_pin *p)
 {
 	p->svc = NULL;
 	p->have_mr = p->have_mrn = false;
-	pin_put(reg, p, PM_SRC_SERVICE);
+	/*
+	 * pinmgr has deregistered its own MR, so the kernel no longer shows
+	 * the pin either: do not keep it until the next scan as pinmgr's
+	 * "/proc" pin.
+	 */
+	pin_put(reg, p, PM_SRC_SERVICE | PM_SRC_PROC);
 }
 
 void pm_reg_scan_begin(struct pm_registry *reg)
@@ -335,7 +340,9 @@ int pm_reg_scan_line(struct pm_registry *reg, const struct file_pins_proc *proc,
 	}
 	p->src |= PM_SRC_PROC;
 	p->proc_gen = reg->gen;
-	p->uid = proc->uid;
+	/* a service pin is pinmgr's in /proc, but belongs to its requester */
+	if (!(p->src & PM_SRC_SERVICE))
+		p->uid = proc->uid;
 	if (proc->comm[0])
 		snprintf(p->comm, sizeof(p->comm), "%s", proc->comm);
 	p->owner = fp->owner == FILE_PIN_OWNER_FD ? PINMGR_ADM_OWNER_FD :

@@ -140,6 +140,22 @@ static void registry(void)
 	pm_reg_del_service(&reg, p);
 	ok(!pm_reg_path_of(&reg, 259, 0, 14), "and gone when released");
 
+	/* a service pin that a scan has seen in pinmgr's /proc too */
+	{
+		struct file_pins_proc spr[4] = { pr[0], pr[1], pr[2], proc(99, 0, "pinmgr") };
+		struct file_pin sln[4] = { ln[0], ln[1], ln[2], line(259, 0, 14, 0, 1, 7, "/mnt/s") };
+		uint64_t id;
+
+		p = pm_reg_add_service(&reg, NULL, 99, 65534, 259, 0, 14, 0, 8192, "/mnt/s");
+		scan(spr, sln, 4);
+		ok(p && p->src == (PM_SRC_SERVICE | PM_SRC_PROC), "a service pin seen in /proc is one entry");
+		ok(p && p->uid == 65534, "and still belongs to its requester, not to pinmgr's uid");
+		id = p ? p->id : 0;
+		pm_reg_del_service(&reg, p);
+		ok(!pm_reg_find_id(&reg, id), "released: gone at once, not left as a /proc pin");
+		is_int(count(0), 3, "the other pins stay");
+	}
+
 	/* everything disappears from /proc */
 	scan(pr, ln, 0);
 	is_int(count(0), 0, "an empty scan empties the registry");
