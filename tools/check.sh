@@ -4,6 +4,8 @@
 #   2. builds with gcc in _build (warnings are errors), runs the host
 #      tests (make check), cppcheck and checkpatch --strict over the kernel
 #      series, then builds and tests again with clang in _build-clang,
+#      and runs the library's and daemon's tests under ASan + UBSan and
+#      under TSan (_build-asan, _build-tsan),
 #   3. builds the patched and stock kernels (cached) and runs the VM suite
 #      (tests/vm/suite): QEMU, pmem, ext4 + xfs with DAX, soft-RoCE.
 # Ends with "N passed, N failed" over all of it; exits non-zero on any
@@ -32,13 +34,16 @@ autoreconf -fi >/dev/null 2>&1 || autoreconf -fi
 build _build --enable-werror
 
 host_pass=0 host_fail=0
-host_tests() { # build dir
-	if make -C "$1" -j"$(nproc)" check; then :; else
+host_tests() { # build dir, make arguments
+	dir=$1
+	shift
+	rm -f "$dir/test-suite.log"
+	if make -C "$dir" -j"$(nproc)" check "$@"; then :; else
 		host_fail=$((host_fail + 1))
 	fi
-	if [ -f "$1/test-suite.log" ]; then
-		p=$(awk '/^# PASS:/ { s += $3 } END { print s + 0 }' "$1/test-suite.log")
-		f=$(awk '/^# (FAIL|ERROR|XPASS):/ { s += $3 } END { print s + 0 }' "$1/test-suite.log")
+	if [ -f "$dir/test-suite.log" ]; then
+		p=$(awk '/^# PASS:/ { s += $3 } END { print s + 0 }' "$dir/test-suite.log")
+		f=$(awk '/^# (FAIL|ERROR|XPASS):/ { s += $3 } END { print s + 0 }' "$dir/test-suite.log")
 		host_pass=$((host_pass + ${p:-0}))
 		host_fail=$((host_fail + ${f:-0}))
 	fi
@@ -54,6 +59,21 @@ if kernel/check-series --no-build; then host_pass=$((host_pass + 1)); else host_
 step "build and host tests with clang (-Werror)"
 if build _build-clang CC=clang --enable-werror; then
 	host_tests _build-clang
+else
+	host_fail=$((host_fail + 1))
+fi
+# The library's and the daemon's tests (thread safety, error rollback,
+# protocol decoding) again under the sanitizers.
+san_tests='$(lib_tests) $(daemon_tests) tests/daemon/daemon.test'
+step "library and daemon tests under ASan + UBSan (gcc)"
+if build _build-asan --enable-werror --enable-asan --enable-ubsan; then
+	host_tests _build-asan TESTS="$san_tests"
+else
+	host_fail=$((host_fail + 1))
+fi
+step "library and daemon tests under TSan (clang)"
+if build _build-tsan CC=clang --enable-werror --enable-tsan; then
+	host_tests _build-tsan TESTS="$san_tests"
 else
 	host_fail=$((host_fail + 1))
 fi

@@ -1,12 +1,14 @@
 # The main demo, run inside the guest by tools/demo.sh on the patched
 # kernel: an unmodified RDMA program registers memory of a file on a DAX
-# mount through libfilepin, and a truncate of that file is refused at once
-# and shows up as a pin in /proc.
+# mount through libfilepin, and a truncate of that file is refused at once,
+# shows up as a pin in /proc and in pinctl, and is reported by the kernel
+# (netlink event, log line) to pinmgr and "pinctl events".
 # vm-fs: each
 # vm-timeout: 300
 . "$FILEPIN_TOP/tests/vm/case-lib.sh"
+. "$FILEPIN_TOP/tests/daemon/vm/pinmgr-case.sh"
 lib=$FILEPIN_BUILD/lib/.libs/libfilepin.so.1
-plan 8
+plan 11
 
 say() { echo "#   \$ $*"; "$@" 2>&1 | sed 's/^/#   /'; }
 diag "kernel $(uname -r), $FILEPIN_FS on $(grep " $FILEPIN_MNT " /proc/mounts | cut -d' ' -f1,4)"
@@ -37,7 +39,10 @@ diag "   $(grep -A1 'BW average' lib-server.out | tail -n 1)"
 is "$rc" 0 "with LD_PRELOAD=libfilepin.so.1 the same program registers the file and completes"
 
 diag ""
-diag "2. an ordinary verbs program (fp-pin, no lease of its own) keeps an MR on the file:"
+diag "2. pinmgr runs; an ordinary verbs program (fp-pin, no lease of its own) keeps an MR on the file:"
+pm_start || bail "pinmgr does not start"
+pinctl events -f >events.txt 2>&1 &
+ev_pid=$!
 export LD_PRELOAD=$lib FILEPIN_LOG=info
 holder_start -L none -l 4M server.buf || bail "could not register through libfilepin"
 unset LD_PRELOAD FILEPIN_LOG
@@ -52,6 +57,16 @@ diag "   \$ truncate -s 0 server.buf"
 diag "   $out"
 like "$out" "Text file busy" "truncate of the pinned file is refused at once (ETXTBSY)"
 is "$(stat -c %s server.buf)" 8388608 "the file is untouched"
+say pinctl -o PID,COMMAND,START,END,PAGES,RKEY,DEV,PATH
+like "$(pinctl -r -n -o PID,PATH)" "^$holder_pid $FILEPIN_DIR/server.buf$" "pinctl lists the pin"
+pm_wait_for events.txt 'truncate' 10
+diag "   \$ pinctl events -f"
+sed 's/^/#   /' events.txt
+like "$(cat events.txt)" "truncate.*refused|refused.*truncate" "the refusal reaches pinctl events"
+diag "   kernel log: $(dmesg | grep 'filepin: truncate' | tail -n 1)"
+like "$(dmesg | tail -n 50)" "filepin: truncate\[[0-9]+\].*refused" "the kernel log names the refused truncate"
+kill "$ev_pid"
 is "$(holder_cmd dereg)" "ok dereg" "ibv_dereg_mr; libfilepin releases the lease"
 holder_stop
 check "after the MR is gone, truncate succeeds" truncate -s 0 server.buf
+pm_stop
