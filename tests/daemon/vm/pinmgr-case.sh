@@ -25,12 +25,7 @@ pm_start() {
 		echo $? >"$PM_RUN/pinmgr.rc.tmp"
 		mv "$PM_RUN/pinmgr.rc.tmp" "$PM_RUN/pinmgr.rc"
 	) &
-	_i=0
-	until [ -s "$PM_RUN/pinmgr.pid" ]; do
-		_i=$((_i + 1))
-		[ $_i -lt 100 ] || { diag "pinmgr was not started"; return 1; }
-		sleep 0.05
-	done
+	pm_retry 5 test -s "$PM_RUN/pinmgr.pid" || { diag "pinmgr was not started"; return 1; }
 	pm_pid=$(cat "$PM_RUN/pinmgr.pid")
 	_i=0
 	until pinctl status >/dev/null 2>&1; do
@@ -48,12 +43,7 @@ pm_start() {
 pm_stop() {
 	[ -e "$PM_RUN/pinmgr.pid" ] || return 0
 	[ -e "$PM_RUN/pinmgr.rc" ] || kill -TERM "$(cat "$PM_RUN/pinmgr.pid")" 2>/dev/null
-	_i=0
-	until [ -e "$PM_RUN/pinmgr.rc" ]; do
-		_i=$((_i + 1))
-		[ $_i -lt 200 ] || { echo "pinmgr did not stop within 20 s"; return 1; }
-		sleep 0.1
-	done
+	pm_retry 20 test -e "$PM_RUN/pinmgr.rc" || { echo "pinmgr did not stop within 20 s"; return 1; }
 	_st=$(cat "$PM_RUN/pinmgr.rc")
 	rm -f "$PM_RUN/pinmgr.pid" "$PM_RUN/pinmgr.rc"
 	pm_pid=
