@@ -8,6 +8,8 @@
  *	break-timeout SECONDS
  *	pin-limit BYTES[K|M|G|T]	(per user, not root; 0: root only)
  *	log-events yes|no
+ *	metrics-file PATH		(Prometheus textfile, none by default)
+ *	metrics-interval SECONDS	(rewrite at least this often)
  *	policy PREFIX report|break [TIMEOUT-SECONDS]
  *
  * '#' starts a comment; blank lines are ignored.  Anything else is an
@@ -35,6 +37,7 @@ void pm_config_defaults(struct pm_config *cfg)
 	cfg->break_timeout_ms = PM_DEFAULT_BREAK_MS;
 	cfg->pin_limit = PM_DEFAULT_PIN_LIMIT;
 	cfg->log_events = true;
+	cfg->metrics_interval_ms = PM_DEFAULT_METRICS_MS;
 }
 
 void pm_config_free(struct pm_config *cfg)
@@ -45,6 +48,8 @@ void pm_config_free(struct pm_config *cfg)
 		free(cfg->rules[i].prefix);
 	free(cfg->rules);
 	free(cfg->socket);
+	free(cfg->metrics_file);
+	cfg->metrics_file = NULL;
 	cfg->rules = NULL;
 	cfg->nrules = 0;
 	cfg->socket = NULL;
@@ -263,6 +268,17 @@ static int parse_line(struct pm_config *cfg, char *line, unsigned int no,
 	} else if (!strcmp(w[0], "pin-limit")) {
 		if (parse_bytes(w[1], &cfg->pin_limit))
 			return bad(err, errlen, no, "pin-limit '%s': a byte count with an optional K, M, G or T", w[1]);
+	} else if (!strcmp(w[0], "metrics-file")) {
+		if (w[1][0] != '/' || strlen(w[1]) > PINMGR_PATH_MAX)
+			return bad(err, errlen, no, "metrics-file must be an absolute path");
+		free(cfg->metrics_file);
+		cfg->metrics_file = strdup(w[1]);
+		if (!cfg->metrics_file)
+			return bad(err, errlen, no, "out of memory");
+	} else if (!strcmp(w[0], "metrics-interval")) {
+		if (parse_seconds(w[1], PM_MAX_TIMEOUT_MS, &ms) || ms < 100)
+			return bad(err, errlen, no, "metrics-interval '%s': 0.1..3600 seconds", w[1]);
+		cfg->metrics_interval_ms = ms;
 	} else if (!strcmp(w[0], "log-events")) {
 		if (parse_bool(w[1], &cfg->log_events))
 			return bad(err, errlen, no, "log-events '%s': yes or no", w[1]);

@@ -125,6 +125,7 @@ void pm_event_handle(struct pm_daemon *d, const struct pm_kevent *k)
 				(unsigned long long)ev.missed, (unsigned long long)k->seq);
 	}
 	d->events.seen++;
+	pm_metrics_refusal(d, k->op, k->reason);
 	d->events.missed += ev.missed;
 	pm_proc_comm(d->procdir, (pid_t)k->tgid, comm, sizeof(comm), &ev.caller_uid);
 

@@ -120,7 +120,7 @@ static int loop(struct pm_daemon *d)
 
 	while (!d->stop) {
 		int64_t now = pm_now_ms();
-		int timeout = pm_break_tick(d), n, i;
+		int timeout = pm_break_tick(d), n, i, mt = pm_metrics_tick(d);
 
 		if (d->cfg.scan_interval_ms) {
 			int64_t t = d->next_scan_ms - now;
@@ -130,6 +130,8 @@ static int loop(struct pm_daemon *d)
 			if (timeout < 0 || t < timeout)
 				timeout = (int)t;
 		}
+		if (mt >= 0 && (timeout < 0 || mt < timeout))
+			timeout = mt;
 		n = epoll_wait(d->epfd, ev, 32, timeout);
 		if (n < 0 && errno != EINTR) {
 			pm_err("epoll_wait: %m");
@@ -290,6 +292,7 @@ static void teardown(struct pm_daemon *d)
 	pm_reg_free(&d->reg);
 	pm_rdma_free(&d->rdma);
 	pm_config_free(&d->cfg);
+	pm_metrics_free(d);
 }
 
 int main(int argc, char **argv)

@@ -49,6 +49,8 @@ struct pm_config {
 	unsigned int break_timeout_ms;	/* "break-timeout" */
 	uint64_t pin_limit;		/* "pin-limit", bytes per user (not root) */
 	bool log_events;		/* "log-events" */
+	char *metrics_file;		/* "metrics-file", NULL: none */
+	unsigned int metrics_interval_ms; /* "metrics-interval" */
 	struct pm_rule *rules;
 	size_t nrules;
 };
@@ -58,6 +60,7 @@ struct pm_config {
 #define PM_DEFAULT_BREAK_MS	5000
 #define PM_DEFAULT_PIN_LIMIT	(1ull << 30)
 #define PM_MAX_TIMEOUT_MS	3600000u
+#define PM_DEFAULT_METRICS_MS	15000
 
 void pm_config_defaults(struct pm_config *cfg);
 /*
@@ -384,6 +387,36 @@ int pm_socket_open(const char *path, bool *activated);
 int pm_socket_check_dir(const char *path, char *why, size_t size);
 void pm_notify(const char *state);
 
+/* ---- metrics.c: Prometheus textfile ------------------------------------- */
+
+enum pm_break_outcome {
+	PM_BREAK_RELEASED,		/* no longer pinned */
+	PM_BREAK_REFUSED,		/* still pinned: refused, cannot be asked */
+	PM_BREAK_TIMEOUT,		/* still pinned: an owner did not answer */
+	PM_BREAK_OUTCOMES
+};
+#define PM_METRICS_OPS		9	/* FILEPIN_OP_*, 0: any other */
+#define PM_METRICS_REASONS	3	/* FILEPIN_REASON_*, 0: any other */
+
+struct pm_metrics {
+	uint64_t refusals[PM_METRICS_OPS][PM_METRICS_REASONS];
+	uint64_t breaks[PM_BREAK_OUTCOMES];
+	char *last;			/* the text last written */
+	char *path_written;		/* where */
+	int64_t next_write_ms;
+	bool failing;
+};
+
+void pm_metrics_refusal(struct pm_daemon *d, uint32_t op, uint32_t reason);
+void pm_metrics_break(struct pm_daemon *d, enum pm_break_outcome outcome);
+/* The metrics text (malloc'd), or NULL when out of memory. */
+char *pm_metrics_format(struct pm_daemon *d);
+/* Write @text to @path through a temporary file and rename(2). */
+int pm_metrics_write(const char *path, const char *text);
+/* After each turn of the main loop: write when changed or due; ms to the next write, -1: none. */
+int pm_metrics_tick(struct pm_daemon *d);
+void pm_metrics_free(struct pm_daemon *d);
+
 /* ---- main.c: the daemon ------------------------------------------------- */
 
 struct pm_daemon {
@@ -418,6 +451,7 @@ struct pm_daemon {
 	/* pin service */
 	struct pm_svc_pin *svc_pins;
 	struct pm_rdma_dev *rdma_devs;
+	struct pm_metrics metrics;
 };
 
 /* epoll registration of a connection's socket (events may change). */

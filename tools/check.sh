@@ -2,8 +2,10 @@
 # The whole filepin test suite, from a fresh machine:
 #   1. installs the Debian packages it needs (tools/install-deps),
 #   2. builds with gcc in _build (warnings are errors), runs the host
-#      tests (make check), cppcheck, make distcheck (tools/dist-check)
-#      and checkpatch --strict over the kernel series, then builds and tests again with clang in _build-clang,
+#      tests (make check), cppcheck, make distcheck (tools/dist-check),
+#      the Debian packages (tools/build-debs: dpkg-buildpackage, lintian,
+#      the installed tools run from a scratch root) and checkpatch --strict
+#      over the kernel series, then builds and tests again with clang in _build-clang,
 #      and runs the library's and daemon's tests under ASan + UBSan and
 #      under TSan (_build-asan, _build-tsan),
 #   3. builds the patched and stock kernels (cached) and runs the VM suite
@@ -55,6 +57,9 @@ if make -C _build cppcheck; then host_pass=$((host_pass + 1)); else host_fail=$(
 
 step "release tarball: make distcheck, every tracked file shipped"
 if tools/dist-check _build; then host_pass=$((host_pass + 1)); else host_fail=$((host_fail + 1)); fi
+
+step "Debian packages: build, lintian, install into a scratch root (tools/build-debs)"
+if tools/build-debs _build; then host_pass=$((host_pass + 1)); else host_fail=$((host_fail + 1)); fi
 
 step "kernel series: checkpatch --strict"
 if kernel/check-series --no-build; then host_pass=$((host_pass + 1)); else host_fail=$((host_fail + 1)); fi
