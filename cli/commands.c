@@ -141,7 +141,8 @@ int cmd_pin(struct pinctl *pc, const char *file)
 	} else if (pc->json) {
 		const struct pinmgr_adm_pinned *p = &m->pinned;
 
-		printf("{\"id\":%" PRIu64 ",\"file\":", p->id);
+		printf("{\"schema_version\":%d,\"id\":%" PRIu64 ",\"file\":", PC_JSON_SCHEMA,
+		       p->id);
 		pc_json_str(stdout, file);
 		printf(",\"device\":");
 		pc_json_str(stdout, p->rdma_dev);

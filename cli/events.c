@@ -61,8 +61,8 @@ void pc_print_event(const struct pinctl *pc, const struct pinmgr_adm_event *e,
 
 	timestamp(e->time_ns, when, sizeof(when));
 	if (pc->json) {
-		fprintf(out, "{\"time\":\"%s\",\"seq\":%llu,\"missed\":%llu,\"op\":\"%s\",\"reason\":\"%s\","
-			"\"pid\":%u,\"tid\":%u,\"comm\":", when,
+		fprintf(out, "{\"schema_version\":%d,\"time\":\"%s\",\"seq\":%llu,\"missed\":%llu,\"op\":\"%s\",\"reason\":\"%s\","
+			"\"pid\":%u,\"tid\":%u,\"comm\":", PC_JSON_SCHEMA, when,
 			(unsigned long long)e->seq, (unsigned long long)e->missed,
 			pinmgr_adm_op_name(e->op), pinmgr_adm_reason_name(e->reason),
 			e->tgid, e->pid);

@@ -395,6 +395,24 @@ static char *cell(const struct pinctl *pc, const struct pc_pin *p, int col)
 	return s;
 }
 
+/*
+ * libsmartcols' JSON document, with the schema version as its first key:
+ * {"schema_version": N, "pins": [...]}.
+ */
+static int print_json(struct libscols_table *tb)
+{
+	char *text = NULL;
+
+	if (scols_print_table_to_string(tb, &text) || !text)
+		return pc_error(PC_EXIT_FAILURE, "out of memory");
+	if (text[0] == '{' && text[1] == '\n')
+		printf("{\n   \"schema_version\": %d,\n%s", PC_JSON_SCHEMA, text + 2);
+	else
+		fputs(text, stdout);
+	free(text);
+	return 0;
+}
+
 int pc_print_pins(const struct pinctl *pc, struct pc_pins *pins)
 {
 	struct libscols_table *tb;
@@ -446,6 +464,11 @@ int pc_print_pins(const struct pinctl *pc, struct pc_pins *pins)
 				goto oom;
 			}
 		}
+	}
+	if (pc->json) {
+		r = print_json(tb);
+		scols_unref_table(tb);
+		return r;
 	}
 	if (scols_print_table(tb))
 		r = pc_error(PC_EXIT_FAILURE, "write error");

@@ -11,6 +11,13 @@
 #include "file-pins.h"
 #include "pinmgr-admin.h"
 
+/*
+ * Version of the JSON that -J prints (pinctl(8), JSON OUTPUT): the first
+ * key of every object or document.  Adding a key keeps it; renaming or
+ * removing one, or changing a value's type or meaning, bumps it.
+ */
+#define PC_JSON_SCHEMA 1
+
 /* exit codes (pinctl(8)) */
 #define PC_EXIT_OK		0
 #define PC_EXIT_FAILURE		1
