@@ -9,7 +9,8 @@
 #      and runs the library's and daemon's tests under ASan + UBSan and
 #      under TSan (_build-asan, _build-tsan),
 #   3. builds the patched and stock kernels (cached) and runs the VM suite
-#      (tests/vm/suite): QEMU, pmem, ext4 + xfs with DAX, soft-RoCE.
+#      (tests/vm/suite): QEMU, pmem, ext4 + xfs with DAX, soft-RoCE, and
+#      one pinmgr case on the binaries of the Debian packages.
 # Ends with "N passed, N failed" over all of it; exits non-zero on any
 # failure.  Options are passed to tests/vm/suite (e.g. --debug, -v).
 set -eu
@@ -101,6 +102,17 @@ esac
 vm_pass=${vm_line%% passed*}
 vm_fail=${vm_line#*passed, }; vm_fail=${vm_fail%% failed*}
 vm_skip=${vm_line#*failed, }; vm_skip=${vm_skip%% skipped*}
+
+# One pinmgr case again, with pinmgr, pinctl and libfilepin.so.1 from the
+# Debian packages (tools/build-debs unpacked them into _build-deb/root and
+# made _build-deb/vmbuild point at them).
+step "VM: pinmgr-list with the installed packages"
+if [ -x _build-deb/vmbuild/cli/pinctl ] &&
+	tests/vm/run -b "$top/_build-deb/vmbuild" tests/vm/cases/pinmgr-list.sh; then
+	vm_pass=$((vm_pass + 1))
+else
+	vm_fail=$((vm_fail + 1))
+fi
 
 step "done in $(( $(date +%s) - t0 ))s"
 echo "host: $host_pass passed, $host_fail failed; vm: $vm_pass passed, $vm_fail failed, $vm_skip skipped"
