@@ -117,10 +117,11 @@ static void reap(struct pm_daemon *d)
 static int loop(struct pm_daemon *d)
 {
 	struct epoll_event ev[32];
+	bool active = true;	/* the last turn did something */
 
 	while (!d->stop) {
 		int64_t now = pm_now_ms();
-		int timeout = pm_break_tick(d), n, i, mt = pm_metrics_tick(d);
+		int timeout = pm_break_tick(d), n, i, mt = pm_metrics_tick(d, active);
 
 		if (d->cfg.scan_interval_ms) {
 			int64_t t = d->next_scan_ms - now;
@@ -133,6 +134,7 @@ static int loop(struct pm_daemon *d)
 		if (mt >= 0 && (timeout < 0 || mt < timeout))
 			timeout = mt;
 		n = epoll_wait(d->epfd, ev, 32, timeout);
+		active = n > 0;
 		if (n < 0 && errno != EINTR) {
 			pm_err("epoll_wait: %m");
 			return -1;
@@ -154,6 +156,7 @@ static int loop(struct pm_daemon *d)
 		if (d->cfg.scan_interval_ms && now >= d->next_scan_ms) {
 			pm_proc_scan(d);
 			d->next_scan_ms = now + d->cfg.scan_interval_ms;
+			active = true;
 		}
 	}
 	return 0;

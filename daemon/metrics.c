@@ -291,30 +291,47 @@ int pm_metrics_write(const char *path, const char *text)
 	return err;
 }
 
-int pm_metrics_tick(struct pm_daemon *d)
+static int ms_until(int64_t when, int64_t now)
+{
+	return when > now ? (int)(when - now) : 0;
+}
+
+int pm_metrics_tick(struct pm_daemon *d, bool active)
 {
 	struct pm_metrics *m = &d->metrics;
 	int64_t now = pm_now_ms();
+	bool same_file;
 	char *text;
 	int r;
 
 	if (!d->cfg.metrics_file)
 		return -1;
+	same_file = m->last && m->path_written && !strcmp(m->path_written, d->cfg.metrics_file);
+	if (active)
+		m->pending = true;
+	if (same_file && !m->pending && now < m->next_write_ms)
+		return ms_until(m->next_write_ms, now);
+	/* a busy daemon formats the text at most every PM_METRICS_CHECK_MS */
+	if (now < m->next_check_ms && now < m->next_write_ms)
+		return ms_until(m->next_check_ms, now);
+	m->next_check_ms = now + PM_METRICS_CHECK_MS;
+	m->pending = false;
 	text = pm_metrics_format(d);
 	if (!text)
 		return 1000;
-	if (m->last && !strcmp(text, m->last) && now < m->next_write_ms &&
-	    m->path_written && !strcmp(m->path_written, d->cfg.metrics_file)) {
+	if (same_file && !strcmp(text, m->last) && now < m->next_write_ms) {
 		free(text);
-		return (int)(m->next_write_ms - now);
+		return ms_until(m->next_write_ms, now);
 	}
 	r = pm_metrics_write(d->cfg.metrics_file, text);
+	m->next_write_ms = now + d->cfg.metrics_interval_ms;
 	if (r) {
 		if (!m->failing)
 			pm_err("metrics-file %s: %s", d->cfg.metrics_file, strerror(-r));
 		m->failing = true;
 		free(text);
-		m->next_write_ms = now + d->cfg.metrics_interval_ms;
+		/* try again when the period is over, not on every turn */
+		m->next_check_ms = m->next_write_ms;
 		return (int)d->cfg.metrics_interval_ms;
 	}
 	if (m->failing)
@@ -322,9 +339,10 @@ int pm_metrics_tick(struct pm_daemon *d)
 	m->failing = false;
 	free(m->last);
 	m->last = text;
-	free(m->path_written);
-	m->path_written = strdup(d->cfg.metrics_file);
-	m->next_write_ms = now + d->cfg.metrics_interval_ms;
+	if (!same_file) {
+		free(m->path_written);
+		m->path_written = strdup(d->cfg.metrics_file);
+	}
 	return (int)d->cfg.metrics_interval_ms;
 }
 

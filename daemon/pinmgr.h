@@ -403,9 +403,12 @@ struct pm_metrics {
 	uint64_t breaks[PM_BREAK_OUTCOMES];
 	char *last;			/* the text last written */
 	char *path_written;		/* where */
-	int64_t next_write_ms;
+	int64_t next_write_ms;		/* the period */
+	int64_t next_check_ms;		/* at most one formatting per PM_METRICS_CHECK_MS */
+	bool pending;			/* something may have changed since */
 	bool failing;
 };
+#define PM_METRICS_CHECK_MS	100
 
 void pm_metrics_refusal(struct pm_daemon *d, uint32_t op, uint32_t reason);
 void pm_metrics_break(struct pm_daemon *d, enum pm_break_outcome outcome);
@@ -413,8 +416,12 @@ void pm_metrics_break(struct pm_daemon *d, enum pm_break_outcome outcome);
 char *pm_metrics_format(struct pm_daemon *d);
 /* Write @text to @path through a temporary file and rename(2). */
 int pm_metrics_write(const char *path, const char *text);
-/* After each turn of the main loop: write when changed or due; ms to the next write, -1: none. */
-int pm_metrics_tick(struct pm_daemon *d);
+/*
+ * Before each wait of the main loop (@active: the last turn handled
+ * something): write when the text changed or the period is over.  Returns
+ * ms until it wants to be called again, -1 when no metrics-file is set.
+ */
+int pm_metrics_tick(struct pm_daemon *d, bool active);
 void pm_metrics_free(struct pm_daemon *d);
 
 /* ---- main.c: the daemon ------------------------------------------------- */
