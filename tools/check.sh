@@ -73,7 +73,7 @@ else
 fi
 # The library's and the daemon's tests (thread safety, error rollback,
 # protocol decoding) again under the sanitizers.
-san_tests='$(lib_tests) $(daemon_tests) tests/daemon/daemon.test'
+san_tests='$(lib_tests) $(daemon_tests) tests/daemon/daemon.test tests/daemon/metrics.test'
 step "library and daemon tests under ASan + UBSan (gcc)"
 if build _build-asan --enable-werror --enable-asan --enable-ubsan; then
 	host_tests _build-asan TESTS="$san_tests"
