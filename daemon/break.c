@@ -151,13 +151,13 @@ static void finish(struct pm_daemon *d, struct pm_break *b)
 	}
 	if (len >= sizeof(list))
 		memcpy(list + sizeof(list) - 4, "...", 4);
-	pm_metrics_break(d, !left ? PM_BREAK_RELEASED :
-			 timed_out ? PM_BREAK_TIMEOUT : PM_BREAK_REFUSED);
 	if (left)
 		pm_warn("break of %s: still pinned: %s", file, list);
 	else
 		pm_notice("break of %s: no longer pinned (%u pin(s) given up)", file,
 			  b->pins_before);
+	pm_metrics_break(d, !left ? PM_BREAK_RELEASED :
+			 timed_out ? PM_BREAK_TIMEOUT : PM_BREAK_REFUSED);
 	for (c = d->conns; c; c = c->next) {
 		if (c->waiting != b)
 			continue;

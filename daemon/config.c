@@ -8,9 +8,9 @@
  *	break-timeout SECONDS
  *	pin-limit BYTES[K|M|G|T]	(per user, not root; 0: root only)
  *	log-events yes|no
+ *	policy PREFIX report|break [TIMEOUT-SECONDS]
  *	metrics-file PATH		(Prometheus textfile, none by default)
  *	metrics-interval SECONDS	(rewrite at least this often)
- *	policy PREFIX report|break [TIMEOUT-SECONDS]
  *
  * '#' starts a comment; blank lines are ignored.  Anything else is an
  * error that names the line: a daemon must not guess at its policy.
@@ -33,11 +33,11 @@ void pm_config_defaults(struct pm_config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->scan_interval_ms = PM_DEFAULT_SCAN_MS;
+	cfg->metrics_interval_ms = PM_DEFAULT_METRICS_MS;
 	cfg->event_ring = PM_DEFAULT_RING;
 	cfg->break_timeout_ms = PM_DEFAULT_BREAK_MS;
 	cfg->pin_limit = PM_DEFAULT_PIN_LIMIT;
 	cfg->log_events = true;
-	cfg->metrics_interval_ms = PM_DEFAULT_METRICS_MS;
 }
 
 void pm_config_free(struct pm_config *cfg)

@@ -44,23 +44,23 @@ struct pm_rule {
 
 struct pm_config {
 	char *socket;			/* "socket", NULL: the default */
+	char *metrics_file;		/* "metrics-file", NULL: none */
+	unsigned int metrics_interval_ms; /* "metrics-interval" */
 	unsigned int scan_interval_ms;	/* "scan-interval", 0: on demand only */
 	unsigned int event_ring;	/* "event-ring" */
 	unsigned int break_timeout_ms;	/* "break-timeout" */
 	uint64_t pin_limit;		/* "pin-limit", bytes per user (not root) */
 	bool log_events;		/* "log-events" */
-	char *metrics_file;		/* "metrics-file", NULL: none */
-	unsigned int metrics_interval_ms; /* "metrics-interval" */
 	struct pm_rule *rules;
 	size_t nrules;
 };
 
 #define PM_DEFAULT_SCAN_MS	5000
+#define PM_DEFAULT_METRICS_MS	15000
 #define PM_DEFAULT_RING		256
 #define PM_DEFAULT_BREAK_MS	5000
 #define PM_DEFAULT_PIN_LIMIT	(1ull << 30)
 #define PM_MAX_TIMEOUT_MS	3600000u
-#define PM_DEFAULT_METRICS_MS	15000
 
 void pm_config_defaults(struct pm_config *cfg);
 /*
