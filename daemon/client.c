@@ -8,6 +8,7 @@
  * without ever blocking the daemon.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +35,43 @@ int pm_watch_conn(struct pm_daemon *d, struct pm_conn *c, bool add)
 	return epoll_ctl(d->epfd, add ? EPOLL_CTL_ADD : EPOLL_CTL_MOD, c->fd, &ev);
 }
 
+unsigned int pm_count_conns(const struct pm_daemon *d, uid_t uid, bool subscribers)
+{
+	const struct pm_conn *c;
+	unsigned int n = 0;
+
+	for (c = d->conns; c; c = c->next)
+		if (c->peer_uid == uid && (!subscribers || c->subscriber))
+			n++;
+	return n;
+}
+
+/*
+ * Out of descriptors: the pending connection would wake us up again and
+ * again.  Give back the spare descriptor, accept and close at once (the
+ * client sees its connection closed), take the spare again.
+ */
+static void accept_and_close(struct pm_daemon *d, int err)
+{
+	static int64_t last_ms = -100000;
+	int fd;
+
+	if (d->spare_fd >= 0) {
+		close(d->spare_fd);
+		d->spare_fd = -1;
+	}
+	fd = accept4(d->listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+	if (fd >= 0)
+		close(fd);
+	d->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	d->refused_conns++;
+	if (pm_now_ms() - last_ms >= 10000) {
+		last_ms = pm_now_ms();
+		pm_warn("accept: %s: closing new connections (%lu so far; see LimitNOFILE= and max-connections)",
+			strerror(err), d->refused_conns);
+	}
+}
+
 void pm_conn_accept(struct pm_daemon *d)
 {
 	struct ucred cred;
@@ -44,14 +82,35 @@ void pm_conn_accept(struct pm_daemon *d)
 
 	fd = accept4(d->listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
 	if (fd < 0) {
-		if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
+		if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM)
+			accept_and_close(d, errno);
+		else if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
 			pm_warn("accept: %m");
 		return;
 	}
+	/* SO_PASSCRED is inherited from the listening socket; set it again all the same */
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) ||
 	    setsockopt(fd, SOL_SOCKET, SO_PASSCRED, &one, sizeof(one))) {
 		pm_warn("cannot read the credentials of a new connection: %m");
 		close(fd);
+		return;
+	}
+	if (cred.uid != 0 && pm_count_conns(d, cred.uid, false) >= d->cfg.max_conns) {
+		struct pinmgr_adm_msg m = { .type = PINMGR_ADM_ERROR };
+		unsigned char buf[PINMGR_ADM_HDR_SIZE + sizeof(m.error) + 8];
+		ssize_t n;
+
+		m.error.error = EUSERS;
+		snprintf(m.error.message, sizeof(m.error.message),
+			 "uid %u already has %u connections to pinmgr (max-connections)",
+			 (unsigned int)cred.uid, d->cfg.max_conns);
+		n = pinmgr_adm_encode(&m, buf, sizeof(buf));
+		if (n > 0)
+			(void)!send(fd, buf, (size_t)n, MSG_DONTWAIT | MSG_NOSIGNAL);
+		close(fd);
+		d->refused_conns++;
+		pm_log_user(cred.uid, LOG_WARNING, "uid %u has %u connections (max-connections): refusing another",
+			    (unsigned int)cred.uid, d->cfg.max_conns);
 		return;
 	}
 	c = calloc(1, sizeof(*c));
@@ -89,7 +148,7 @@ void pm_conn_close(struct pm_daemon *d, struct pm_conn *c)
 	pm_break_conn_gone(d, c);
 	if (c->hello) {
 		d->nclients--;
-		pm_info("libfilepin client pid %d (%s) gone%s%u pin(s) dropped",
+		pm_log_user(c->uid, LOG_INFO, "libfilepin client pid %d (%s) gone%s%u pin(s) dropped",
 			(int)c->pid, c->comm, dropped ? ": " : ", ", dropped);
 	}
 	if (c->admin)
@@ -222,6 +281,17 @@ static void proto_error(struct pm_daemon *d, struct pm_conn *c, int err,
 
 /* ---- the library protocol ---------------------------------------------- */
 
+static unsigned int user_lib_pins(const struct pm_daemon *d, uid_t uid)
+{
+	const struct pm_conn *c;
+	unsigned int n = 0;
+
+	for (c = d->conns; c; c = c->next)
+		if (c->hello && c->uid == uid)
+			n += c->npins;
+	return n;
+}
+
 static void lib_message(struct pm_daemon *d, struct pm_conn *c,
 			const struct pm_cred *cred, const struct pinmgr_msg *m)
 {
@@ -245,7 +315,7 @@ static void lib_message(struct pm_daemon *d, struct pm_conn *c,
 			c->pid = (pid_t)m->hello.pid;
 			c->uid = cred->uid;
 			pm_proc_comm(d->procdir, c->pid, c->comm, sizeof(c->comm), NULL);
-			pm_info("libfilepin client pid %d (%s) uid %u connected%s",
+			pm_log_user(c->uid, LOG_INFO, "libfilepin client pid %d (%s) uid %u connected%s",
 				(int)c->pid, c->comm, (unsigned int)c->uid,
 				m->hello.flags & PINMGR_HELLO_REVOKE ? ", answers revoke requests" : "");
 		} else if (c->pid != (pid_t)m->hello.pid) {
@@ -269,6 +339,12 @@ static void lib_message(struct pm_daemon *d, struct pm_conn *c,
 		if (m->pin_add.pid != (uint32_t)c->pid) {
 			proto_error(d, c, EPERM, "PIN_ADD for pid %u on the connection of pid %d",
 				    m->pin_add.pid, (int)c->pid);
+			return;
+		}
+		if (c->uid != 0 && user_lib_pins(d, c->uid) >= d->cfg.max_pins) {
+			proto_error(d, c, EDQUOT, "PIN_ADD %llu: uid %u already reported %u pins (max-pins)",
+				    (unsigned long long)m->pin_add.id, (unsigned int)c->uid,
+				    d->cfg.max_pins);
 			return;
 		}
 		r = pm_reg_add_lib(&d->reg, c, c->pid, c->uid, c->comm, &m->pin_add, &p);
@@ -299,7 +375,7 @@ static void lib_message(struct pm_daemon *d, struct pm_conn *c,
 		pm_break_answer(d, c, &m->revoke, m->type == PINMGR_REVOKE_DONE);
 		return;
 	case PINMGR_ERROR:
-		pm_warn("libfilepin client pid %d says: %s (%s)", (int)c->pid,
+		pm_log_user(c->uid, LOG_WARNING, "libfilepin client pid %d says: %s (%s)", (int)c->pid,
 			m->error.message, strerror((int)m->error.error));
 		return;
 	default:
@@ -325,7 +401,7 @@ static void bad_message(struct pm_daemon *d, struct pm_conn *c, bool admin,
 			   err == -EMSGSIZE ? "message too long" : "malformed message";
 
 	c->bad++;
-	pm_info("%s (%zu bytes, type 0x%x) from pid %d: %s", what, len, type,
+	pm_log_user(c->peer_uid, LOG_INFO, "%s (%zu bytes, type 0x%x) from pid %d: %s", what, len, type,
 		(int)c->peer_pid, strerror(-err));
 	if (admin)
 		pm_send_adm_error(d, c, -err, "%s (%zu bytes, type 0x%x)", what, len, type);
@@ -335,6 +411,11 @@ static void bad_message(struct pm_daemon *d, struct pm_conn *c, bool admin,
 		pm_warn("dropping pid %d after %u malformed messages", (int)c->peer_pid, c->bad);
 		c->dead = true;
 	}
+}
+
+static bool len_is_admin(size_t len, uint16_t type, const struct pm_conn *c)
+{
+	return len >= PINMGR_ADM_HDR_SIZE ? pinmgr_adm_is_admin_type(type) : c->admin;
 }
 
 static void one_message(struct pm_daemon *d, struct pm_conn *c,
@@ -348,7 +429,7 @@ static void one_message(struct pm_daemon *d, struct pm_conn *c,
 	int r;
 
 	pinmgr_adm_peek(buf, len, &version, &type);
-	admin = len >= PINMGR_ADM_HDR_SIZE ? pinmgr_adm_is_admin_type(type) : c->admin;
+	admin = len_is_admin(len, type, c);
 	if (len > recv_max()) {
 		close_fds(fds, nfds);
 		bad_message(d, c, admin, -EMSGSIZE, len, type);
@@ -391,6 +472,45 @@ static void one_message(struct pm_daemon *d, struct pm_conn *c,
 		return;
 	}
 	pm_admin_request(d, c, cred, &am, -1);
+}
+
+/* Where an id does not map into our namespace the kernel reports this one. */
+static uid_t overflow_id(const char *file)
+{
+	static uid_t id[2] = { (uid_t)-1, (uid_t)-1 };
+	int k = !strcmp(file, "overflowgid");
+	char path[64];
+	FILE *f;
+	unsigned int v;
+
+	if (id[k] == (uid_t)-1) {
+		id[k] = 65534;
+		snprintf(path, sizeof(path), "/proc/sys/kernel/%s", file);
+		f = fopen(path, "re");
+		if (f) {
+			if (fscanf(f, "%u", &v) == 1)
+				id[k] = v;
+			fclose(f);
+		}
+	}
+	return id[k];
+}
+
+bool pm_cred_valid(const struct pm_cred *cred, const struct pm_conn *c)
+{
+	if (cred->pid <= 0)
+		return false;
+	/*
+	 * A uid the kernel could not map reads as the overflow uid; that is
+	 * also a real user's (nobody).  It counts as missing when the
+	 * connection's peer (SO_PEERCRED) is somebody else.
+	 */
+	if (cred->uid == overflow_id("overflowuid") && c->peer_uid != cred->uid)
+		return false;
+	if (cred->gid == (gid_t)overflow_id("overflowgid") && c->peer_gid != cred->gid &&
+	    cred->uid != c->peer_uid)
+		return false;
+	return true;
 }
 
 /* Read one packet; false when the connection is finished. */
@@ -439,17 +559,36 @@ static bool read_one(struct pm_daemon *d, struct pm_conn *c)
 				       sizeof(int));
 		}
 	}
-	if ((mh.msg_flags & MSG_CTRUNC) || !have_cred) {
+	if (mh.msg_flags & MSG_CTRUNC) {
 		/* descriptors may have been lost: refuse, never guess */
 		close_fds(fds, nfds);
-		pm_warn("message from pid %d without complete credentials: dropping the connection",
+		pm_warn("message from pid %d with truncated control data: dropping the connection",
 			(int)c->peer_pid);
 		c->dead = true;
 		return false;
 	}
+	if (!have_cred || !pm_cred_valid(&cred, c)) {
+		/*
+		 * A message without its sender's credentials (pid 0, the
+		 * overflow ids) is nobody's: refuse it, never treat it as
+		 * some user's request.
+		 */
+		uint16_t version = 0, type = 0;
+
+		close_fds(fds, nfds);
+		pinmgr_adm_peek(buf, (size_t)n, &version, &type);
+		pm_log_user(c->peer_uid, LOG_WARNING, "message from pid %d (connection of uid %u) carries no sender credentials%s: refused",
+			(int)c->peer_pid, (unsigned int)c->peer_uid,
+			have_cred ? " (pid 0 / overflow ids)" : "");
+		if (len_is_admin((size_t)n, type, c))
+			pm_send_adm_error(d, c, EPERM, "the request carries no sender credentials (SCM_CREDENTIALS): refused");
+		else
+			proto_error(d, c, EPERM, "the message carries no sender credentials (SCM_CREDENTIALS): refused");
+		return !c->dead;
+	}
 	/* the connection's peer, or a process it handed the socket to */
 	if (cred.uid != c->peer_uid && c->peer_uid != 0) {
-		pm_info("pid %d (uid %u) writes on the connection of uid %u",
+		pm_log_user(cred.uid, LOG_INFO, "pid %d (uid %u) writes on the connection of uid %u",
 			(int)cred.pid, (unsigned int)cred.uid, (unsigned int)c->peer_uid);
 	}
 	one_message(d, c, buf, (size_t)n, &cred, fds, nfds);
@@ -458,15 +597,15 @@ static bool read_one(struct pm_daemon *d, struct pm_conn *c)
 
 void pm_conn_event(struct pm_daemon *d, struct pm_conn *c, uint32_t events)
 {
-	int i;
-
 	if (events & EPOLLOUT && !flush(d, c))
 		c->dead = true;
-	/* a few messages per turn, so that one busy peer cannot starve others */
-	for (i = 0; i < 32 && (events & (EPOLLIN | EPOLLHUP | EPOLLERR)) &&
-		    !c->dead; i++)
-		if (!read_one(d, c))
-			break;
+	/*
+	 * One request per connection per turn (epoll is level-triggered: the
+	 * rest waits for the next turn), so that one busy peer cannot starve
+	 * the others.
+	 */
+	if ((events & (EPOLLIN | EPOLLHUP | EPOLLERR)) && !c->dead)
+		read_one(d, c);
 	if (!c->dead && (events & (EPOLLHUP | EPOLLERR)) && !(events & EPOLLIN))
 		c->dead = true;
 	if (c->dead)

@@ -86,6 +86,14 @@ static void send_lib(int fd, const struct pinmgr_msg *m)
 		die("send");
 }
 
+static bool try_send_adm(int fd, const struct pinmgr_adm_msg *m)
+{
+	static unsigned char buf[PINMGR_ADM_SIZE_MAX];
+	ssize_t n = pinmgr_adm_encode(m, buf, sizeof(buf));
+
+	return n > 0 && pinmgr_adm_send(fd, buf, (size_t)n, -1) == n;
+}
+
 /* the next admin message within @ms: 1, 0 at EOF or timeout */
 static int get_adm(int fd, struct pinmgr_adm_msg *m, int ms)
 {
@@ -355,7 +363,12 @@ static int flood_sub(int n)
 		memset(m, 0, sizeof(*m));
 		m->type = PINMGR_ADM_EVENTS;
 		m->events.flags = PINMGR_ADM_EVENTS_FOLLOW;
-		send_adm(fd, m, -1);
+		if (!try_send_adm(fd, m)) {
+			/* closed at once: too many connections */
+			refused++;
+			close(fd);
+			continue;
+		}
 		while (get_adm(fd, m, 5000) && m->type == PINMGR_ADM_EVENT)
 			;
 		if (m->type == PINMGR_ADM_DONE)
