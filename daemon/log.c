@@ -87,7 +87,6 @@ bool pm_log_allow(uid_t uid)
 {
 	struct log_bucket *b = NULL, *oldest = &log_buckets[0];
 	int64_t now = pm_now_ms();
-	unsigned long n;
 	int i;
 
 	if (uid == 0)
@@ -118,7 +117,8 @@ bool pm_log_allow(uid_t uid)
 	}
 	b->tokens -= 1;
 	if (b->suppressed) {
-		n = b->suppressed;
+		unsigned long n = b->suppressed;
+
 		b->suppressed = 0;
 		pm_log(LOG_NOTICE, "%lu log message(s) caused by uid %u suppressed (rate limit)",
 		       n, (unsigned int)uid);

@@ -287,7 +287,7 @@ void pm_event_to_msg(const struct pm_event *ev, struct pinmgr_adm_msg *m);
 /* May @uid see @ev: root, the caller's user, or a user pinning the file. */
 bool pm_event_visible(struct pm_daemon *d, const struct pm_event *ev, uid_t uid);
 
-/* ---- client.c: connections ---------------------------------------------- */
+/* ---- transport.c: connections ------------------------------------------- */
 
 struct pm_outbuf {
 	struct pm_outbuf *next;
@@ -347,6 +347,24 @@ bool pm_send_proto(struct pm_daemon *d, struct pm_conn *c,
 		   const struct pinmgr_msg *m);
 void pm_send_adm_error(struct pm_daemon *d, struct pm_conn *c, int err,
 		       const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+void pm_close_fds(int *fds, int n);
+
+/* ---- dispatch.c: what a packet is --------------------------------------- */
+
+/* One packet with its sender's credentials and descriptors (taken). */
+void pm_dispatch(struct pm_daemon *d, struct pm_conn *c,
+		 const unsigned char *buf, size_t len,
+		 const struct pm_cred *cred, int *fds, int nfds);
+/* Answer a packet that is refused unread, in its protocol. */
+void pm_dispatch_refuse(struct pm_daemon *d, struct pm_conn *c,
+			const unsigned char *buf, size_t len, int err, const char *why);
+void pm_send_proto_error(struct pm_daemon *d, struct pm_conn *c, int err,
+			 const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* ---- client.c: the library protocol ------------------------------------- */
+
+void pm_lib_message(struct pm_daemon *d, struct pm_conn *c,
+		    const struct pm_cred *cred, const struct pinmgr_msg *m);
 
 /* ---- as-user.c: acting with a requester's rights ------------------------ */
 

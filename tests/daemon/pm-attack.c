@@ -369,7 +369,7 @@ static int flood_sub(int n)
 			close(fd);
 			continue;
 		}
-		while (get_adm(fd, m, 5000) && m->type == PINMGR_ADM_EVENT)
+		while (get_adm(fd, m, 1000) && m->type == PINMGR_ADM_EVENT)
 			;
 		if (m->type == PINMGR_ADM_DONE)
 			ok++;
