@@ -131,7 +131,12 @@ void pm_event_handle(struct pm_daemon *d, const struct pm_kevent *k)
 	pm_proc_comm(d->procdir, (pid_t)k->tgid, comm, sizeof(comm), &ev.caller_uid);
 
 	path = pm_reg_path_of(&d->reg, k->major, k->minor, k->ino);
-	if (!path && pm_now_ms() - d->last_scan_ms > 1000) {
+	/*
+	 * Only pins the kernel confirmed name a file: a client's report may
+	 * not have been seen in /proc yet.  The refusal says something pins
+	 * the inode, so look (at most every few ms, pm_proc_refresh).
+	 */
+	if (!path) {
 		pm_proc_refresh(d);
 		path = pm_reg_path_of(&d->reg, k->major, k->minor, k->ino);
 	}
