@@ -19,7 +19,8 @@ say fp-isdax server.buf
 
 diag ""
 diag "1. perftest's ib_write_bw, unmodified, with its buffer mapped from the DAX file:"
-ib_write_bw -d rxe0 -x 1 -F -s 65536 -n 100 -p 18800 --mmap=server.buf >nolib.out 2>&1 &
+# (bounded: should the client miss it, the server would wait for ever)
+timeout 60 ib_write_bw -d rxe0 -x 1 -F -s 65536 -n 100 -p 18800 --mmap=server.buf >nolib.out 2>&1 &
 sleep 1
 timeout 30 ib_write_bw -d rxe0 -x 1 -F -s 65536 -n 100 -p 18800 --mmap=client.buf 192.0.2.1 >/dev/null 2>&1
 wait
