@@ -24,11 +24,25 @@
 
 #define PINCTL_PROC_ENV "PINCTL_PROC"
 
+/*
+ * Messages carry text from pinmgr, other users' programs and the kernel
+ * (ERROR messages, comm, paths): control characters and '\\' are written
+ * as \xNN so that none reaches the terminal raw.
+ */
 static void __attribute__((format(printf, 1, 0))) vwarn(const char *fmt, va_list ap)
 {
+	char raw[4096];
+	const unsigned char *p;
+
+	vsnprintf(raw, sizeof(raw), fmt, ap);
 	fflush(stdout);
 	fputs("pinctl: ", stderr);
-	vfprintf(stderr, fmt, ap);
+	for (p = (const unsigned char *)raw; *p; p++) {
+		if (*p < 0x20 || *p == 0x7f || *p == '\\')
+			fprintf(stderr, "\\x%02x", *p);
+		else
+			fputc(*p, stderr);
+	}
 	fputc('\n', stderr);
 }
 

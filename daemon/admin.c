@@ -13,12 +13,19 @@
 #include "config.h"
 #include "pinmgr.h"
 
+#define REFRESH_MS 20
+
+void pm_proc_refresh(struct pm_daemon *d)
+{
+	if (pm_now_ms() - d->last_scan_ms >= REFRESH_MS || !d->scans)
+		pm_proc_scan(d);
+}
+
 void pm_refresh(struct pm_daemon *d, bool rdma)
 {
 	int64_t now = pm_now_ms();
 
-	if (now - d->last_scan_ms >= 20 || !d->scans)
-		pm_proc_scan(d);
+	pm_proc_refresh(d);
 	if (rdma && (now - d->rdma.when_ms >= 200 || !d->rdma.when_ms))
 		pm_rdma_query(&d->rdma);
 	pm_rdma_annotate(&d->rdma, &d->reg);
@@ -61,9 +68,9 @@ void pm_pin_to_entry(const struct pm_pin *p, struct pinmgr_adm_pin_entry *e)
 	snprintf(e->path, sizeof(e->path), "%s", p->path ? p->path : "");
 }
 
-static bool may_see(const struct pm_cred *cred, const struct pm_pin *p)
+static bool may_see(const struct pm_cred *cred, struct pm_pin *p)
 {
-	return cred->uid == 0 || p->uid == cred->uid;
+	return pm_pin_visible(p, cred->uid);
 }
 
 static bool done(struct pm_daemon *d, struct pm_conn *c, uint32_t count)
@@ -80,7 +87,7 @@ static bool send_pins(struct pm_daemon *d, struct pm_conn *c,
 		      uint32_t *count)
 {
 	struct pinmgr_adm_msg *m = malloc(sizeof(*m));
-	const struct pm_pin *p;
+	struct pm_pin *p;
 	bool ok = true;
 
 	*count = 0;
@@ -116,6 +123,18 @@ static void do_list(struct pm_daemon *d, struct pm_conn *c,
 	}
 }
 
+static const char *visible_path(struct pm_daemon *d, const struct pm_cred *cred,
+				unsigned int major, unsigned int minor, uint64_t ino)
+{
+	struct pm_pin *p;
+
+	for (p = d->reg.head; p; p = p->next)
+		if (pm_pin_on(p, major, minor, ino) && pm_pin_confirmed(p) &&
+		    may_see(cred, p))
+			return pm_reg_path_of(&d->reg, major, minor, ino);
+	return NULL;
+}
+
 static void do_show(struct pm_daemon *d, struct pm_conn *c,
 		    const struct pm_cred *cred, const struct pinmgr_adm_show *req)
 {
@@ -135,7 +154,8 @@ static void do_show(struct pm_daemon *d, struct pm_conn *c,
 		return;
 	}
 	pm_refresh(d, true);
-	path = pm_reg_path_of(&d->reg, req->dev_major, req->dev_minor, req->ino);
+	/* the file's name as pinmgr knows it only for those who may see a pin on it */
+	path = visible_path(d, cred, req->dev_major, req->dev_minor, req->ino);
 	if (!path && req->path[0])
 		path = req->path;
 	rule = pm_config_match(&d->cfg, path);
@@ -179,6 +199,13 @@ static void do_events(struct pm_daemon *d, struct pm_conn *c,
 		pm_send_adm_error(d, c, EALREADY, "this connection already follows the events");
 		return;
 	}
+	if ((req->flags & PINMGR_ADM_EVENTS_FOLLOW) && cred->uid != 0 &&
+	    pm_count_conns(d, cred->uid, true) >= d->cfg.max_subscribers) {
+		free(m);
+		pm_send_adm_error(d, c, EUSERS, "uid %u already follows the events on %u connections (max-subscribers)",
+				  (unsigned int)cred->uid, d->cfg.max_subscribers);
+		return;
+	}
 	for (i = 0; ok && !(req->flags & PINMGR_ADM_EVENTS_NO_BACKLOG) &&
 		    i < d->events.count; i++) {
 		const struct pm_event *ev = pm_events_get(&d->events, i);
@@ -201,6 +228,38 @@ static void do_events(struct pm_daemon *d, struct pm_conn *c,
 	}
 }
 
+/* a sliding window of break requests per user (a small table, oldest reused) */
+#define BREAK_USERS 64
+static struct {
+	uid_t uid;
+	int64_t window_ms;
+	unsigned int n;
+} break_users[BREAK_USERS];
+
+static bool break_allowed(struct pm_daemon *d, uid_t uid)
+{
+	int64_t now = pm_now_ms();
+	int i, slot = 0;
+
+	for (i = 0; i < BREAK_USERS; i++) {
+		if (break_users[i].n && break_users[i].uid == uid) {
+			slot = i;
+			break;
+		}
+		if (break_users[i].window_ms < break_users[slot].window_ms)
+			slot = i;
+	}
+	if (i == BREAK_USERS || now - break_users[slot].window_ms >= 60000) {
+		break_users[slot].uid = uid;
+		break_users[slot].window_ms = now;
+		break_users[slot].n = 0;
+	}
+	if (break_users[slot].n >= d->cfg.max_breaks)
+		return false;
+	break_users[slot].n++;
+	return true;
+}
+
 static void do_break(struct pm_daemon *d, struct pm_conn *c,
 		     const struct pm_cred *cred, const struct pinmgr_adm_break *req)
 {
@@ -210,12 +269,17 @@ static void do_break(struct pm_daemon *d, struct pm_conn *c,
 		pm_send_adm_error(d, c, EALREADY, "this connection already waits for a break");
 		return;
 	}
+	if (cred->uid != 0 && !break_allowed(d, cred->uid)) {
+		pm_send_adm_error(d, c, EAGAIN, "uid %u started %u breaks in the last minute (max-breaks): try again later",
+				  (unsigned int)cred->uid, d->cfg.max_breaks);
+		return;
+	}
 	if (timeout > PM_MAX_TIMEOUT_MS) {
 		pm_send_adm_error(d, c, EINVAL, "timeout %u ms is longer than %u s",
 				  timeout, PM_MAX_TIMEOUT_MS / 1000);
 		return;
 	}
-	pm_info("pid %d (uid %u) asks to break the pins on dev %u:%u ino %llu%s",
+	pm_log_user(cred->uid, LOG_INFO, "pid %d (uid %u) asks to break the pins on dev %u:%u ino %llu%s",
 		(int)cred->pid, (unsigned int)cred->uid, req->dev_major,
 		req->dev_minor, (unsigned long long)req->ino,
 		req->flags & PINMGR_ADM_BREAK_WAIT ? " and waits" : "");

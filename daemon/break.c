@@ -35,7 +35,7 @@ unsigned int pm_break_count(const struct pm_daemon *d)
 	return n;
 }
 
-static struct pm_break_owner *owner_of(struct pm_break *b, pid_t pid)
+static struct pm_break_owner *owner_of(const struct pm_break *b, pid_t pid)
 {
 	size_t i;
 
@@ -111,6 +111,49 @@ static const char *name_of(struct pm_daemon *d, const struct pm_break *b,
 	return buf;
 }
 
+/* "pid N (comm): why; ..." of the pins left that @uid may see; how many */
+static unsigned int left_list(struct pm_daemon *d, const struct pm_break *b,
+			      uid_t uid, char *list, size_t size, bool *timed_out,
+			      unsigned int *hidden)
+{
+	struct pm_pin *p;
+	unsigned int left = 0;
+	size_t len = 0;
+
+	list[0] = 0;
+	*hidden = 0;
+	for (p = d->reg.head; p; p = p->next) {
+		const struct pm_break_owner *o;
+		int err;
+
+		/* an unconfirmed claim pins nothing */
+		if (!pm_pin_on(p, b->major, b->minor, b->ino) || !pm_pin_confirmed(p))
+			continue;
+		o = owner_of(b, p->pid);
+		err = o && o->error ? o->error : EBUSY;
+		if (err == ETIMEDOUT && timed_out)
+			*timed_out = true;
+		left++;
+		if (!pm_pin_visible(p, uid)) {
+			(*hidden)++;
+			continue;
+		}
+		if (len < size - 1) {
+			int n = snprintf(list + len, size - len, "%spid %d (%s): %s",
+					 len ? "; " : "", (int)p->pid, p->comm, why(err));
+
+			if (n > 0)
+				len += (size_t)n;
+		}
+	}
+	if (len >= size)
+		memcpy(list + size - 4, "...", 4);
+	if (*hidden && len < size - 1)
+		snprintf(list + len, size - len, "%s%u range(s) of other users",
+			 len ? "; " : "", *hidden);
+	return left;
+}
+
 static void finish(struct pm_daemon *d, struct pm_break *b)
 {
 	struct pm_break **bp;
@@ -118,39 +161,17 @@ static void finish(struct pm_daemon *d, struct pm_break *b)
 	struct pm_conn *c;
 	char name[64], list[512];
 	const char *file;
-	unsigned int left = 0;
-	size_t len = 0;
+	unsigned int left, hidden;
 	bool timed_out = false;
 
 	/* what the kernel says now, not what we were told */
-	pm_proc_scan(d);
+	if (b->dirty)
+		pm_proc_scan(d);
 	file = name_of(d, b, name, sizeof(name));
-	list[0] = 0;
-	for (p = d->reg.head; p; p = p->next) {
-		const struct pm_break_owner *o;
-		int err;
-
-		if (!pm_pin_on(p, b->major, b->minor, b->ino))
-			continue;
-		p->revoking = false;
-		o = owner_of(b, p->pid);
-		err = o && o->error ? o->error : EBUSY;
-		if (err == ETIMEDOUT)
-			timed_out = true;
-		left++;
-		if (len < sizeof(list) - 1) {
-			int n = snprintf(list + len, sizeof(list) - len, "%spid %d (%s): %s",
-					 len ? "; " : "", (int)p->pid, p->comm, why(err));
-
-			if (n > 0)
-				len += (size_t)n;
-		}
-		for (c = d->conns; c; c = c->next)
-			if (c->waiting == b)
-				send_owner(d, c, p, err);
-	}
-	if (len >= sizeof(list))
-		memcpy(list + sizeof(list) - 4, "...", 4);
+	for (p = d->reg.head; p; p = p->next)
+		if (pm_pin_on(p, b->major, b->minor, b->ino))
+			p->revoking = false;
+	left = left_list(d, b, 0, list, sizeof(list), &timed_out, &hidden);
 	if (left)
 		pm_warn("break of %s: still pinned: %s", file, list);
 	else
@@ -162,12 +183,25 @@ static void finish(struct pm_daemon *d, struct pm_break *b)
 		if (c->waiting != b)
 			continue;
 		c->waiting = NULL;
-		if (!left)
+		if (!left) {
 			send_done(d, c, b->pins_before);
-		else
-			pm_send_adm_error(d, c, timed_out ? ETIMEDOUT : EBUSY,
-					  "%s is still pinned by %u range(s): %s",
-					  file, left, list);
+			continue;
+		}
+		/* OWNER lines and names: only what LIST would show this user */
+		for (p = d->reg.head; p; p = p->next) {
+			const struct pm_break_owner *o;
+
+			if (!pm_pin_on(p, b->major, b->minor, b->ino) ||
+			    !pm_pin_confirmed(p) || !pm_pin_visible(p, c->waiting_uid))
+				continue;
+			o = owner_of(b, p->pid);
+			send_owner(d, c, p, o && o->error ? o->error : EBUSY);
+		}
+		left_list(d, b, c->waiting_uid, list, sizeof(list), NULL, &hidden);
+		pm_send_adm_error(d, c, timed_out ? ETIMEDOUT : EBUSY,
+				  "%s is still pinned by %u range(s): %s",
+				  c->waiting_uid == 0 || hidden < left ? file : "the file",
+				  left, list);
 	}
 	for (bp = &d->breaks; *bp; bp = &(*bp)->next) {
 		if (*bp == b) {
@@ -180,26 +214,31 @@ static void finish(struct pm_daemon *d, struct pm_break *b)
 	free(b);
 }
 
-/* Refuse a non-root break of a file that other users pin too. */
+/*
+ * Refuse a break of a file that other users pin too, unless the requester
+ * is root or owns the file.  The requester hears of the other pins only
+ * what LIST would show it.
+ */
 static bool others_pin(struct pm_daemon *d, unsigned int major, unsigned int minor,
 		       uint64_t ino, uid_t uid, struct pm_conn *req)
 {
 	struct pm_pin *p;
 	unsigned int n = 0;
-	pid_t first = 0;
 
+	if (uid == 0 || pm_reg_file_uid(&d->reg, major, minor, ino) == uid)
+		return false;
 	for (p = d->reg.head; p; p = p->next) {
-		if (!pm_pin_on(p, major, minor, ino) || p->uid == uid)
+		if (!pm_pin_on(p, major, minor, ino) || p->uid == uid ||
+		    !pm_pin_confirmed(p))
 			continue;
-		if (!n++)
-			first = p->pid;
-		if (req)
+		n++;
+		if (req && pm_pin_visible(p, uid))
 			send_owner(d, req, p, EPERM);
 	}
 	if (n && req)
 		pm_send_adm_error(d, req, EPERM,
-				  "dev %u:%u ino %llu is also pinned by %u range(s) of other users (first: pid %d): only root may break them",
-				  major, minor, (unsigned long long)ino, n, (int)first);
+				  "dev %u:%u ino %llu is also pinned by %u range(s) of other users: only root or the file's owner may break them",
+				  major, minor, (unsigned long long)ino, n);
 	return n > 0;
 }
 
@@ -216,16 +255,19 @@ int pm_break_start(struct pm_daemon *d, unsigned int major, unsigned int minor,
 
 	b = find(d, major, minor, ino);
 	if (b) {
-		if (req && wait && (uid == 0 || !others_pin(d, major, minor, ino, uid, NULL)))
+		if (req && wait && !others_pin(d, major, minor, ino, uid, NULL)) {
 			req->waiting = b;
+			req->waiting_uid = uid;
+		}
 		else if (req && wait)
 			others_pin(d, major, minor, ino, uid, req);
 		else if (req)
 			send_done(d, req, 0);
 		return PINMGR_ADM_ACTION_BREAKING;
 	}
+	/* a fresh view: breaks are few (max-breaks bounds other users) */
 	pm_proc_scan(d);
-	if (uid != 0 && others_pin(d, major, minor, ino, uid, req))
+	if (others_pin(d, major, minor, ino, uid, req))
 		return -EPERM;
 	b = calloc(1, sizeof(*b));
 	if (!b) {
@@ -250,7 +292,8 @@ int pm_break_start(struct pm_daemon *d, unsigned int major, unsigned int minor,
 		struct pm_break_owner *o;
 
 		n = p->next;
-		if (!pm_pin_on(p, major, minor, ino))
+		/* a claim the kernel has not confirmed is nobody's pin */
+		if (!pm_pin_on(p, major, minor, ino) || !pm_pin_confirmed(p))
 			continue;
 		b->pins_before++;
 		o = owner_add(b, p);
@@ -283,9 +326,10 @@ int pm_break_start(struct pm_daemon *d, unsigned int major, unsigned int minor,
 	pm_info("break of %s: %u pin(s), %u owner(s) asked, %u service pin(s) released",
 		name_of(d, b, name, sizeof(name)), b->pins_before, asked, released);
 	if (req) {
-		if (wait)
+		if (wait) {
 			req->waiting = b;
-		else
+			req->waiting_uid = uid;
+		} else
 			send_done(d, req, asked + released);
 	}
 	if (!b->pending)
@@ -315,6 +359,7 @@ void pm_break_answer(struct pm_daemon *d, struct pm_conn *c,
 		o->conn = NULL;
 		o->error = done ? 0 : (int)rv->error;
 		b->pending--;
+		b->dirty = true;
 		pm_info("pid %d (%s) %s", (int)o->pid, o->comm,
 			done ? "gave up its pins" : "refused to give up its pins");
 	}
@@ -337,6 +382,7 @@ void pm_break_conn_gone(struct pm_daemon *d, struct pm_conn *c)
 			b->owners[i].conn = NULL;
 			b->pending--;
 			touched = true;
+			b->dirty = true;
 		}
 		if (touched && !b->pending)
 			finish(d, b);
@@ -364,6 +410,7 @@ int pm_break_tick(struct pm_daemon *d)
 			b->owners[i].error = ETIMEDOUT;
 		}
 		b->pending = 0;
+		b->dirty = true;
 		finish(d, b);
 	}
 	return next > 0x7fffffff ? 0x7fffffff : (int)next;

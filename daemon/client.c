@@ -1,228 +1,27 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Connections on pinmgr's socket: libfilepin clients (pinmgr-proto.h) and
- * pinctl (pinmgr-admin.h) share it; the message type tells them apart.
- * Every message is read with its sender's credentials (SCM_CREDENTIALS,
- * checked against SO_PEERCRED of the connection); descriptors come only
- * with PIN and any other is closed at once.  Answers are queued and sent
- * without ever blocking the daemon.
+ * The library protocol (pinmgr-proto.h): what libfilepin clients say --
+ * HELLO, PIN_ADD / PIN_DEL of their pins (per-user max-pins), the answers
+ * to revoke requests, their errors.  A client speaks for itself only.
  */
 #include <errno.h>
-#include <stdarg.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
-#include <sys/socket.h>
 #include <syslog.h>
-#include <unistd.h>
 
 #include "pinmgr.h"
 
-#define MAX_FDS 8
-
-static size_t recv_max(void)
+static unsigned int user_lib_pins(const struct pm_daemon *d, uid_t uid)
 {
-	return PINMGR_ADM_SIZE_MAX > PINMGR_MSG_MAX ? PINMGR_ADM_SIZE_MAX : PINMGR_MSG_MAX;
+	const struct pm_conn *c;
+	unsigned int n = 0;
+
+	for (c = d->conns; c; c = c->next)
+		if (c->hello && c->uid == uid)
+			n += c->npins;
+	return n;
 }
 
-int pm_watch_conn(struct pm_daemon *d, struct pm_conn *c, bool add)
-{
-	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = c };
-
-	if (c->out_head)
-		ev.events |= EPOLLOUT;
-	return epoll_ctl(d->epfd, add ? EPOLL_CTL_ADD : EPOLL_CTL_MOD, c->fd, &ev);
-}
-
-void pm_conn_accept(struct pm_daemon *d)
-{
-	struct ucred cred;
-	socklen_t len = sizeof(cred);
-	struct pm_conn *c;
-	int one = 1;
-	int fd;
-
-	fd = accept4(d->listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
-	if (fd < 0) {
-		if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
-			pm_warn("accept: %m");
-		return;
-	}
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) ||
-	    setsockopt(fd, SOL_SOCKET, SO_PASSCRED, &one, sizeof(one))) {
-		pm_warn("cannot read the credentials of a new connection: %m");
-		close(fd);
-		return;
-	}
-	c = calloc(1, sizeof(*c));
-	if (!c) {
-		close(fd);
-		return;
-	}
-	c->fd = fd;
-	c->peer_pid = cred.pid;
-	c->peer_uid = cred.uid;
-	c->peer_gid = cred.gid;
-	c->next = d->conns;
-	if (d->conns)
-		d->conns->prev = c;
-	d->conns = c;
-	if (pm_watch_conn(d, c, true)) {
-		pm_warn("cannot watch a new connection: %m");
-		pm_conn_close(d, c);
-		return;
-	}
-	pm_dbg("connection from pid %d uid %u", (int)cred.pid, (unsigned int)cred.uid);
-}
-
-void pm_conn_close(struct pm_daemon *d, struct pm_conn *c)
-{
-	struct pm_outbuf *o, *n;
-	unsigned int dropped;
-
-	c->dead = true;		/* nothing more is sent to it */
-	epoll_ctl(d->epfd, EPOLL_CTL_DEL, c->fd, NULL);
-	close(c->fd);
-	pm_service_conn_gone(d, c);
-	/* its pins first: a break waiting for it then sees them gone */
-	dropped = pm_reg_drop_client(&d->reg, c);
-	pm_break_conn_gone(d, c);
-	if (c->hello) {
-		d->nclients--;
-		pm_info("libfilepin client pid %d (%s) gone%s%u pin(s) dropped",
-			(int)c->pid, c->comm, dropped ? ": " : ", ", dropped);
-	}
-	if (c->admin)
-		d->nadmins--;
-	if (c->subscriber)
-		d->nsubscribers--;
-	for (o = c->out_head; o; o = n) {
-		n = o->next;
-		free(o);
-	}
-	if (c->prev)
-		c->prev->next = c->next;
-	else
-		d->conns = c->next;
-	if (c->next)
-		c->next->prev = c->prev;
-	free(c);
-}
-
-/* Send what is queued; false when the peer is gone. */
-static bool flush(struct pm_daemon *d, struct pm_conn *c)
-{
-	struct pm_outbuf *o;
-
-	while ((o = c->out_head)) {
-		ssize_t n = send(c->fd, o->data, o->len, MSG_DONTWAIT | MSG_NOSIGNAL);
-
-		if (n < 0 && (errno == EAGAIN || errno == ENOBUFS))
-			break;
-		if (n < 0) {
-			if (errno != EPIPE && errno != ECONNRESET)
-				pm_dbg("send to pid %d: %m", (int)c->peer_pid);
-			return false;
-		}
-		c->out_head = o->next;
-		if (!c->out_head)
-			c->out_tail = NULL;
-		c->out_bytes -= o->len;
-		free(o);
-	}
-	pm_watch_conn(d, c, false);
-	return true;
-}
-
-static bool queue(struct pm_daemon *d, struct pm_conn *c, const void *buf,
-		  size_t len)
-{
-	struct pm_outbuf *o;
-
-	if (c->dead)
-		return false;
-	if (c->out_bytes + len > PM_OUT_MAX)
-		return false;
-	o = malloc(sizeof(*o) + len);
-	if (!o)
-		return false;
-	o->next = NULL;
-	o->len = len;
-	memcpy(o->data, buf, len);
-	if (c->out_tail)
-		c->out_tail->next = o;
-	else
-		c->out_head = o;
-	c->out_tail = o;
-	c->out_bytes += len;
-	if (c->out_head == o && !flush(d, c))
-		c->dead = true;
-	return !c->dead;
-}
-
-bool pm_send_adm(struct pm_daemon *d, struct pm_conn *c,
-		 const struct pinmgr_adm_msg *m)
-{
-	static unsigned char buf[PINMGR_ADM_SIZE_MAX];
-	ssize_t n = pinmgr_adm_encode(m, buf, sizeof(buf));
-
-	if (n < 0) {
-		pm_err("cannot encode a %s answer: %s", pinmgr_adm_type_name(m->type),
-		       strerror((int)-n));
-		return false;
-	}
-	return queue(d, c, buf, (size_t)n);
-}
-
-bool pm_send_proto(struct pm_daemon *d, struct pm_conn *c,
-		   const struct pinmgr_msg *m)
-{
-	unsigned char buf[PINMGR_MSG_MAX];
-	ssize_t n = pinmgr_msg_encode(m, buf, sizeof(buf));
-
-	if (n < 0) {
-		pm_err("cannot encode a %s message: %s", pinmgr_msg_type_name(m->type),
-		       strerror((int)-n));
-		return false;
-	}
-	return queue(d, c, buf, (size_t)n);
-}
-
-void pm_send_adm_error(struct pm_daemon *d, struct pm_conn *c, int err,
-		       const char *fmt, ...)
-{
-	struct pinmgr_adm_msg *m = calloc(1, sizeof(*m));
-	va_list ap;
-
-	if (!m)
-		return;
-	m->type = PINMGR_ADM_ERROR;
-	m->error.error = (uint32_t)(err ? err : EIO);
-	va_start(ap, fmt);
-	vsnprintf(m->error.message, sizeof(m->error.message), fmt, ap);
-	va_end(ap);
-	pm_send_adm(d, c, m);
-	free(m);
-}
-
-static void proto_error(struct pm_daemon *d, struct pm_conn *c, int err,
-			const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-static void proto_error(struct pm_daemon *d, struct pm_conn *c, int err,
-			const char *fmt, ...)
-{
-	struct pinmgr_msg m = { .type = PINMGR_ERROR };
-	va_list ap;
-
-	m.error.error = (uint32_t)err;
-	va_start(ap, fmt);
-	vsnprintf(m.error.message, sizeof(m.error.message), fmt, ap);
-	va_end(ap);
-	pm_send_proto(d, c, &m);
-}
-
-/* ---- the library protocol ---------------------------------------------- */
-
-static void lib_message(struct pm_daemon *d, struct pm_conn *c,
+void pm_lib_message(struct pm_daemon *d, struct pm_conn *c,
 			const struct pm_cred *cred, const struct pinmgr_msg *m)
 {
 	struct pm_pin *p;
@@ -231,12 +30,12 @@ static void lib_message(struct pm_daemon *d, struct pm_conn *c,
 	/* a client speaks for itself only (root may speak for any process) */
 	if (m->type == PINMGR_HELLO) {
 		if (m->hello.pid != (uint32_t)cred->pid && cred->uid != 0) {
-			proto_error(d, c, EPERM, "HELLO for pid %u from pid %d",
+			pm_send_proto_error(d, c, EPERM, "HELLO for pid %u from pid %d",
 				    m->hello.pid, (int)cred->pid);
 			return;
 		}
 		if (c->admin) {
-			proto_error(d, c, EINVAL, "HELLO on an admin connection");
+			pm_send_proto_error(d, c, EINVAL, "HELLO on an admin connection");
 			return;
 		}
 		if (!c->hello) {
@@ -245,35 +44,41 @@ static void lib_message(struct pm_daemon *d, struct pm_conn *c,
 			c->pid = (pid_t)m->hello.pid;
 			c->uid = cred->uid;
 			pm_proc_comm(d->procdir, c->pid, c->comm, sizeof(c->comm), NULL);
-			pm_info("libfilepin client pid %d (%s) uid %u connected%s",
+			pm_log_user(c->uid, LOG_INFO, "libfilepin client pid %d (%s) uid %u connected%s",
 				(int)c->pid, c->comm, (unsigned int)c->uid,
 				m->hello.flags & PINMGR_HELLO_REVOKE ? ", answers revoke requests" : "");
 		} else if (c->pid != (pid_t)m->hello.pid) {
-			proto_error(d, c, EINVAL, "HELLO for another pid on this connection");
+			pm_send_proto_error(d, c, EINVAL, "HELLO for another pid on this connection");
 			return;
 		}
 		c->hello_flags = m->hello.flags;
 		return;
 	}
 	if (!c->hello) {
-		proto_error(d, c, EPROTO, "%s before HELLO", pinmgr_msg_type_name(m->type));
+		pm_send_proto_error(d, c, EPROTO, "%s before HELLO", pinmgr_msg_type_name(m->type));
 		return;
 	}
 	if (cred->pid != c->pid && cred->uid != 0 && cred->uid != c->uid) {
-		proto_error(d, c, EPERM, "%s from pid %d on the connection of pid %d",
+		pm_send_proto_error(d, c, EPERM, "%s from pid %d on the connection of pid %d",
 			    pinmgr_msg_type_name(m->type), (int)cred->pid, (int)c->pid);
 		return;
 	}
 	switch (m->type) {
 	case PINMGR_PIN_ADD:
 		if (m->pin_add.pid != (uint32_t)c->pid) {
-			proto_error(d, c, EPERM, "PIN_ADD for pid %u on the connection of pid %d",
+			pm_send_proto_error(d, c, EPERM, "PIN_ADD for pid %u on the connection of pid %d",
 				    m->pin_add.pid, (int)c->pid);
+			return;
+		}
+		if (c->uid != 0 && user_lib_pins(d, c->uid) >= d->cfg.max_pins) {
+			pm_send_proto_error(d, c, EDQUOT, "PIN_ADD %llu: uid %u already reported %u pins (max-pins)",
+				    (unsigned long long)m->pin_add.id, (unsigned int)c->uid,
+				    d->cfg.max_pins);
 			return;
 		}
 		r = pm_reg_add_lib(&d->reg, c, c->pid, c->uid, c->comm, &m->pin_add, &p);
 		if (r) {
-			proto_error(d, c, -r, "PIN_ADD %llu: %s",
+			pm_send_proto_error(d, c, -r, "PIN_ADD %llu: %s",
 				    (unsigned long long)m->pin_add.id,
 				    r == -EEXIST ? "id already in use" : strerror(-r));
 			return;
@@ -288,7 +93,7 @@ static void lib_message(struct pm_daemon *d, struct pm_conn *c,
 		return;
 	case PINMGR_PIN_DEL:
 		if (pm_reg_del_lib(&d->reg, c, m->pin_del.id)) {
-			proto_error(d, c, ENOENT, "PIN_DEL %llu: no such pin on this connection",
+			pm_send_proto_error(d, c, ENOENT, "PIN_DEL %llu: no such pin on this connection",
 				    (unsigned long long)m->pin_del.id);
 			return;
 		}
@@ -299,176 +104,12 @@ static void lib_message(struct pm_daemon *d, struct pm_conn *c,
 		pm_break_answer(d, c, &m->revoke, m->type == PINMGR_REVOKE_DONE);
 		return;
 	case PINMGR_ERROR:
-		pm_warn("libfilepin client pid %d says: %s (%s)", (int)c->pid,
+		pm_log_user(c->uid, LOG_WARNING, "libfilepin client pid %d says: %s (%s)", (int)c->pid,
 			m->error.message, strerror((int)m->error.error));
 		return;
 	default:
-		proto_error(d, c, EOPNOTSUPP, "%s is not a request pinmgr takes",
+		pm_send_proto_error(d, c, EOPNOTSUPP, "%s is not a request pinmgr takes",
 			    pinmgr_msg_type_name(m->type));
 		return;
 	}
-}
-
-/* ---- reading ------------------------------------------------------------ */
-
-static void close_fds(int *fds, int n)
-{
-	while (n-- > 0)
-		close(fds[n]);
-}
-
-static void bad_message(struct pm_daemon *d, struct pm_conn *c, bool admin,
-			int err, size_t len, uint16_t type)
-{
-	const char *what = err == -EPROTONOSUPPORT ? "unsupported protocol version" :
-			   err == -EOPNOTSUPP ? "unknown message type" :
-			   err == -EMSGSIZE ? "message too long" : "malformed message";
-
-	c->bad++;
-	pm_info("%s (%zu bytes, type 0x%x) from pid %d: %s", what, len, type,
-		(int)c->peer_pid, strerror(-err));
-	if (admin)
-		pm_send_adm_error(d, c, -err, "%s (%zu bytes, type 0x%x)", what, len, type);
-	else
-		proto_error(d, c, -err, "%s (%zu bytes, type 0x%x)", what, len, type);
-	if (c->bad >= PM_BAD_MAX) {
-		pm_warn("dropping pid %d after %u malformed messages", (int)c->peer_pid, c->bad);
-		c->dead = true;
-	}
-}
-
-static void one_message(struct pm_daemon *d, struct pm_conn *c,
-			const unsigned char *buf, size_t len,
-			const struct pm_cred *cred, int *fds, int nfds)
-{
-	static struct pinmgr_adm_msg am;
-	struct pinmgr_msg pm;
-	uint16_t version = 0, type = 0;
-	bool admin;
-	int r;
-
-	pinmgr_adm_peek(buf, len, &version, &type);
-	admin = len >= PINMGR_ADM_HDR_SIZE ? pinmgr_adm_is_admin_type(type) : c->admin;
-	if (len > recv_max()) {
-		close_fds(fds, nfds);
-		bad_message(d, c, admin, -EMSGSIZE, len, type);
-		return;
-	}
-	if (!admin) {
-		close_fds(fds, nfds);
-		r = pinmgr_msg_decode(buf, len, &pm);
-		if (r) {
-			bad_message(d, c, false, r, len, type);
-			return;
-		}
-		lib_message(d, c, cred, &pm);
-		return;
-	}
-	r = pinmgr_adm_decode(buf, len, &am);
-	if (r) {
-		close_fds(fds, nfds);
-		bad_message(d, c, true, r, len, type);
-		return;
-	}
-	if (!c->admin) {
-		c->admin = true;
-		d->nadmins++;
-	}
-	if (am.type == PINMGR_ADM_PIN) {
-		if (nfds != 1) {
-			close_fds(fds, nfds);
-			pm_send_adm_error(d, c, EBADF, "PIN needs exactly one file descriptor (SCM_RIGHTS), got %d",
-					  nfds);
-			return;
-		}
-		pm_admin_request(d, c, cred, &am, fds[0]);
-		return;
-	}
-	if (nfds) {
-		close_fds(fds, nfds);
-		pm_send_adm_error(d, c, EBADF, "%s takes no file descriptor",
-				  pinmgr_adm_type_name(am.type));
-		return;
-	}
-	pm_admin_request(d, c, cred, &am, -1);
-}
-
-/* Read one packet; false when the connection is finished. */
-static bool read_one(struct pm_daemon *d, struct pm_conn *c)
-{
-	static unsigned char buf[PINMGR_ADM_SIZE_MAX + PINMGR_MSG_MAX + 1];
-	union {
-		char b[CMSG_SPACE(sizeof(struct ucred)) + CMSG_SPACE(MAX_FDS * sizeof(int))];
-		struct cmsghdr align;
-	} ctl;
-	struct iovec iov = { .iov_base = buf, .iov_len = sizeof(buf) };
-	struct msghdr mh = {
-		.msg_iov = &iov, .msg_iovlen = 1,
-		.msg_control = ctl.b, .msg_controllen = sizeof(ctl.b),
-	};
-	struct pm_cred cred = { .pid = -1, .uid = (uid_t)-1, .gid = (gid_t)-1 };
-	struct cmsghdr *cm;
-	int fds[MAX_FDS], nfds = 0;
-	bool have_cred = false;
-	ssize_t n;
-
-	n = recvmsg(c->fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC | MSG_TRUNC);
-	if (n < 0)
-		return errno == EAGAIN || errno == EINTR ? false : (c->dead = true, false);
-	if (n == 0) {
-		c->dead = true;
-		return false;
-	}
-	for (cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm)) {
-		if (cm->cmsg_level != SOL_SOCKET)
-			continue;
-		if (cm->cmsg_type == SCM_CREDENTIALS &&
-		    cm->cmsg_len == CMSG_LEN(sizeof(struct ucred))) {
-			struct ucred uc;
-
-			memcpy(&uc, CMSG_DATA(cm), sizeof(uc));
-			cred.pid = uc.pid;
-			cred.uid = uc.uid;
-			cred.gid = uc.gid;
-			have_cred = true;
-		} else if (cm->cmsg_type == SCM_RIGHTS) {
-			size_t k = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int), j;
-
-			for (j = 0; j < k && nfds < MAX_FDS; j++)
-				memcpy(&fds[nfds++], CMSG_DATA(cm) + j * sizeof(int),
-				       sizeof(int));
-		}
-	}
-	if ((mh.msg_flags & MSG_CTRUNC) || !have_cred) {
-		/* descriptors may have been lost: refuse, never guess */
-		close_fds(fds, nfds);
-		pm_warn("message from pid %d without complete credentials: dropping the connection",
-			(int)c->peer_pid);
-		c->dead = true;
-		return false;
-	}
-	/* the connection's peer, or a process it handed the socket to */
-	if (cred.uid != c->peer_uid && c->peer_uid != 0) {
-		pm_info("pid %d (uid %u) writes on the connection of uid %u",
-			(int)cred.pid, (unsigned int)cred.uid, (unsigned int)c->peer_uid);
-	}
-	one_message(d, c, buf, (size_t)n, &cred, fds, nfds);
-	return !c->dead;
-}
-
-void pm_conn_event(struct pm_daemon *d, struct pm_conn *c, uint32_t events)
-{
-	int i;
-
-	if (events & EPOLLOUT && !flush(d, c))
-		c->dead = true;
-	/* a few messages per turn, so that one busy peer cannot starve others */
-	for (i = 0; i < 32 && (events & (EPOLLIN | EPOLLHUP | EPOLLERR)) &&
-		    !c->dead; i++)
-		if (!read_one(d, c))
-			break;
-	if (!c->dead && (events & (EPOLLHUP | EPOLLERR)) && !(events & EPOLLIN))
-		c->dead = true;
-	if (c->dead)
-		pm_conn_close(d, c);
 }

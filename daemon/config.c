@@ -8,6 +8,10 @@
  *	break-timeout SECONDS
  *	pin-limit BYTES[K|M|G|T]	(per user, not root; 0: root only)
  *	log-events yes|no
+ *	max-connections COUNT		(per user, not root)
+ *	max-pins COUNT			(libfilepin reports per user, not root)
+ *	max-subscribers COUNT		(per user, not root)
+ *	max-breaks COUNT		(breaks per user per minute, not root)
  *	policy PREFIX report|break [TIMEOUT-SECONDS]
  *	metrics-file PATH		(Prometheus textfile, none by default)
  *	metrics-interval SECONDS	(rewrite at least this often)
@@ -18,6 +22,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,6 +43,40 @@ void pm_config_defaults(struct pm_config *cfg)
 	cfg->break_timeout_ms = PM_DEFAULT_BREAK_MS;
 	cfg->pin_limit = PM_DEFAULT_PIN_LIMIT;
 	cfg->log_events = true;
+	cfg->max_conns = PM_DEFAULT_MAX_CONNS;
+	cfg->max_pins = PM_DEFAULT_MAX_PINS;
+	cfg->max_subscribers = PM_DEFAULT_MAX_SUBS;
+	cfg->max_breaks = PM_DEFAULT_MAX_BREAKS;
+}
+
+static const struct {
+	const char *name;
+	size_t off;
+} counts[] = {
+	{ "max-connections", offsetof(struct pm_config, max_conns) },
+	{ "max-pins", offsetof(struct pm_config, max_pins) },
+	{ "max-subscribers", offsetof(struct pm_config, max_subscribers) },
+	{ "max-breaks", offsetof(struct pm_config, max_breaks) },
+};
+
+/* a count keyword (1..1000000); 1 when @w is one, -1 when its value is bad */
+static int parse_count(char **w, struct pm_config *cfg)
+{
+	unsigned long v;
+	char *end;
+	size_t i;
+
+	for (i = 0; i < sizeof(counts) / sizeof(counts[0]); i++) {
+		if (strcmp(w[0], counts[i].name))
+			continue;
+		errno = 0;
+		v = strtoul(w[1], &end, 10);
+		if (errno || end == w[1] || *end || w[1][0] == '-' || !v || v > 1000000)
+			return -1;
+		*(unsigned int *)(void *)((char *)cfg + counts[i].off) = (unsigned int)v;
+		return 1;
+	}
+	return 0;
 }
 
 void pm_config_free(struct pm_config *cfg)
@@ -196,6 +235,7 @@ static int parse_line(struct pm_config *cfg, char *line, unsigned int no,
 		      char *err, size_t errlen)
 {
 	char *w[5];
+	int k;
 	unsigned long long v;
 	unsigned int ms;
 	int n;
@@ -282,6 +322,9 @@ static int parse_line(struct pm_config *cfg, char *line, unsigned int no,
 	} else if (!strcmp(w[0], "log-events")) {
 		if (parse_bool(w[1], &cfg->log_events))
 			return bad(err, errlen, no, "log-events '%s': yes or no", w[1]);
+	} else if ((k = parse_count(w, cfg))) {
+		if (k < 0)
+			return bad(err, errlen, no, "%s '%s': a count from 1 to 1000000", w[0], w[1]);
 	} else {
 		return bad(err, errlen, no, "unknown keyword '%s'", w[0]);
 	}

@@ -95,12 +95,14 @@ void pm_event_to_msg(const struct pm_event *ev, struct pinmgr_adm_msg *m)
 
 bool pm_event_visible(struct pm_daemon *d, const struct pm_event *ev, uid_t uid)
 {
-	const struct pm_pin *p;
+	struct pm_pin *p;
 
 	if (uid == 0 || ev->caller_uid == uid)
 		return true;
+	/* a user with a confirmed pin on the file, or the file's owner */
 	for (p = d->reg.head; p; p = p->next)
-		if (pm_pin_on(p, ev->k.major, ev->k.minor, ev->k.ino) && p->uid == uid)
+		if (pm_pin_on(p, ev->k.major, ev->k.minor, ev->k.ino) &&
+		    pm_pin_confirmed(p) && pm_pin_visible(p, uid))
 			return true;
 	return false;
 }
@@ -130,8 +132,13 @@ void pm_event_handle(struct pm_daemon *d, const struct pm_kevent *k)
 	pm_proc_comm(d->procdir, (pid_t)k->tgid, comm, sizeof(comm), &ev.caller_uid);
 
 	path = pm_reg_path_of(&d->reg, k->major, k->minor, k->ino);
-	if (!path && pm_now_ms() - d->last_scan_ms > 1000) {
-		pm_proc_scan(d);
+	/*
+	 * Only pins the kernel confirmed name a file: a client's report may
+	 * not have been seen in /proc yet.  The refusal says something pins
+	 * the inode, so look (at most every few ms, pm_proc_refresh).
+	 */
+	if (!path) {
+		pm_proc_refresh(d);
 		path = pm_reg_path_of(&d->reg, k->major, k->minor, k->ino);
 	}
 	ev.path = (char *)(uintptr_t)path;	/* copied by pm_events_push */

@@ -70,7 +70,8 @@ static void reload(struct pm_daemon *d)
 	struct pm_config cfg;
 	char err[512];
 
-	if (pm_config_load(d->config_path, true, &cfg, err, sizeof(err))) {
+	/* the same rule as at start: a named file must be there */
+	if (pm_config_load(d->config_path, !d->config_path_given, &cfg, err, sizeof(err))) {
 		pm_err("%s: %s; keeping the configuration in use", d->config_path, err);
 		return;
 	}
@@ -264,6 +265,8 @@ static int setup(struct pm_daemon *d)
 		return d->listen_fd;
 	if (watch(d, d->listen_fd, &tag_listen))
 		return -errno;
+	/* kept to accept-and-close when out of descriptors */
+	d->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	if (pm_genl_open(d))
 		genl_watch(d);
 	pm_proc_scan(d);
@@ -282,6 +285,8 @@ static void teardown(struct pm_daemon *d)
 		pm_conn_close(d, d->conns);
 	pm_break_free_all(d);
 	pm_genl_close(d);
+	if (d->spare_fd >= 0)
+		close(d->spare_fd);
 	if (d->listen_fd >= 0) {
 		close(d->listen_fd);
 		if (!d->socket_activated && d->socket_path)
@@ -312,7 +317,7 @@ int main(int argc, char **argv)
 	};
 	struct pm_daemon d = {
 		.config_path = PINMGR_CONF, .procdir = "/proc",
-		.epfd = -1, .listen_fd = -1, .sigfd = -1,
+		.epfd = -1, .listen_fd = -1, .sigfd = -1, .spare_fd = -1,
 	};
 	char *proc_abs = NULL, *conf_abs = NULL;
 	bool foreground = false, debug = false;

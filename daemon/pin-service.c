@@ -11,9 +11,11 @@
  * iova = file offset.  Pins live until "pinctl unpin", a break, or pinmgr's
  * exit; nothing is left behind.
  *
- * CONNECT makes an RC QP in the pin's PD (an MR is usable only by QPs of
- * its PD), connected to the peer's QP over RoCE, so that the peer can use
- * the rkey; the QP lives as long as the requesting connection and the pin.
+ * Every pin has a protection domain of its own, and CONNECT makes an RC
+ * QP in the PD of the pin it names (an MR is usable only by QPs of its
+ * PD), connected to the peer's QP over RoCE, so that the peer can use that
+ * pin's rkey and no other pin's; the QP lives as long as the requesting
+ * connection and the pin.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -38,8 +40,7 @@ struct pm_rdma_dev {
 	struct pm_rdma_dev *next;
 	char name[PINMGR_RDMA_DEV_MAX + 1];
 	struct ibv_context *ctx;
-	struct ibv_pd *pd;
-	struct ibv_cq *cq;
+	struct ibv_cq *cq;		/* shared: a CQ belongs to no PD */
 	unsigned int refs;
 };
 
@@ -58,6 +59,7 @@ struct pm_svc_pin {
 	uint64_t offset;
 	unsigned int access;		/* PINMGR_ADM_ACCESS_* */
 	struct pm_rdma_dev *dev;
+	struct ibv_pd *pd;		/* this pin's own */
 	struct ibv_mr *mr;
 	uid_t uid;
 	pid_t pid;
@@ -79,8 +81,6 @@ static void dev_put(struct pm_daemon *d, struct pm_rdma_dev *dev)
 	}
 	if (dev->cq)
 		ibv_destroy_cq(dev->cq);
-	if (dev->pd)
-		ibv_dealloc_pd(dev->pd);
 	if (dev->ctx)
 		ibv_close_device(dev->ctx);
 	free(dev);
@@ -125,15 +125,12 @@ static struct pm_rdma_dev *dev_get(struct pm_daemon *d, const char *name,
 	dev->ctx = ibv_open_device(list[i]);
 	ibv_free_device_list(list);
 	if (dev->ctx)
-		dev->pd = ibv_alloc_pd(dev->ctx);
-	if (dev->pd)
 		dev->cq = ibv_create_cq(dev->ctx, 16, NULL, NULL, 0);
 	if (!dev->cq) {
 		int e = errno ? errno : EIO;
 
 		snprintf(err, errlen, "cannot open RDMA device %s (%s): %s", name,
-			 !dev->ctx ? "ibv_open_device" : !dev->pd ? "ibv_alloc_pd" :
-			 "ibv_create_cq", strerror(e));
+			 !dev->ctx ? "ibv_open_device" : "ibv_create_cq", strerror(e));
 		dev->next = d->rdma_devs;
 		d->rdma_devs = dev;
 		dev_put(d, dev);
@@ -174,6 +171,9 @@ static void svc_free(struct pm_daemon *d, struct pm_svc_pin *s)
 	if (s->mr && ibv_dereg_mr(s->mr))
 		pm_err("ibv_dereg_mr of service pin %llu: %m",
 		       s->reg ? (unsigned long long)s->reg->id : 0ull);
+	if (s->pd && ibv_dealloc_pd(s->pd))
+		pm_err("ibv_dealloc_pd of service pin %llu: %m",
+		       s->reg ? (unsigned long long)s->reg->id : 0ull);
 	if (s->addr && s->addr != MAP_FAILED)
 		munmap(s->addr, s->len);
 	if (s->fd >= 0) {
@@ -204,20 +204,24 @@ static uint64_t user_bytes(struct pm_daemon *d, uid_t uid)
 	return n;
 }
 
-/* Our own open file for what @fd is open on (same inode, same access). */
-static int reopen(int fd, int accmode, const struct stat *st)
+/*
+ * Our own open file for what @fd is open on (same inode, same access),
+ * opened with the requester's rights: the descriptor proves only that
+ * somebody could open the file once.  -errno when it cannot be had.
+ */
+static int reopen(const struct pm_user *u, int fd, int accmode, const struct stat *st)
 {
 	char path[64];
 	struct stat st2;
 	int nfd;
 
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-	nfd = open(path, accmode | O_CLOEXEC | O_NOCTTY);
+	nfd = pm_open_as(u, path, accmode);
 	if (nfd < 0)
-		return -1;
+		return nfd;
 	if (fstat(nfd, &st2) || st2.st_dev != st->st_dev || st2.st_ino != st->st_ino) {
 		close(nfd);
-		return -1;
+		return -ESTALE;
 	}
 	return nfd;
 }
@@ -230,6 +234,7 @@ void pm_service_pin(struct pm_daemon *d, struct pm_conn *c,
 	char name[PINMGR_PATH_MAX + 1], err[256], link[64];
 	long ps = sysconf(_SC_PAGESIZE);
 	struct pm_svc_pin *s;
+	struct pm_user u;
 	struct stat st;
 	uint64_t length = req->length;
 	unsigned int access = 0;
@@ -248,7 +253,15 @@ void pm_service_pin(struct pm_daemon *d, struct pm_conn *c,
 		close(fd);
 		return;
 	}
-	accmode = fcntl(fd, F_GETFL) & O_ACCMODE;
+	accmode = fcntl(fd, F_GETFL);
+	if (accmode < 0 || (accmode & O_PATH)) {
+		/* O_PATH needs no right to read: its "O_RDONLY" proves nothing */
+		pm_send_adm_error(d, c, EBADF, "%s: an O_PATH descriptor gives no access to the file: pass one opened for reading",
+				  name);
+		close(fd);
+		return;
+	}
+	accmode &= O_ACCMODE;
 	if (accmode == O_WRONLY || (wr && accmode != O_RDWR)) {
 		pm_send_adm_error(d, c, EBADF, "%s: opened %s, but %s needs it opened %s",
 				  name, accmode == O_WRONLY ? "write-only" : "read-only",
@@ -285,11 +298,24 @@ void pm_service_pin(struct pm_daemon *d, struct pm_conn *c,
 		close(fd);
 		return;
 	}
-	nfd = reopen(fd, accmode, &st);
-	if (nfd >= 0) {
+	/* the kernel's rule for leases, with the requester's rights */
+	pm_user_get(&u, d->procdir, c, cred);
+	if (st.st_uid != cred->uid && !u.cap_lease) {
+		pm_send_adm_error(d, c, EACCES, "%s: a pin takes a lease on the file, and uid %u neither owns it nor has CAP_LEASE",
+				  name, (unsigned int)cred->uid);
 		close(fd);
-		fd = nfd;
+		return;
 	}
+	nfd = reopen(&u, fd, accmode, &st);
+	close(fd);
+	if (nfd < 0) {
+		pm_send_adm_error(d, c, -nfd, "%s: cannot reopen it %s as uid %u: %s", name,
+				  accmode == O_RDWR ? "read-write" : "read-only",
+				  (unsigned int)cred->uid,
+				  nfd == -ESTALE ? "it is another file now" : strerror(-nfd));
+		return;
+	}
+	fd = nfd;
 	s = calloc(1, sizeof(*s));
 	if (!s) {
 		pm_send_adm_error(d, c, ENOMEM, "out of memory");
@@ -334,7 +360,15 @@ void pm_service_pin(struct pm_daemon *d, struct pm_conn *c,
 		access |= IBV_ACCESS_REMOTE_READ;
 	if (wr)
 		access |= IBV_ACCESS_REMOTE_WRITE | IBV_ACCESS_LOCAL_WRITE;
-	s->mr = ibv_reg_mr_iova2(s->dev->pd, s->addr, s->len, req->offset, access);
+	s->pd = ibv_alloc_pd(s->dev->ctx);
+	if (!s->pd) {
+		e = errno ? errno : EIO;
+		pm_send_adm_error(d, c, e, "%s: cannot allocate a protection domain on %s: %s",
+				  name, req->rdma_dev, strerror(e));
+		svc_free(d, s);
+		return;
+	}
+	s->mr = ibv_reg_mr_iova2(s->pd, s->addr, s->len, req->offset, access);
 	if (!s->mr) {
 		e = errno ? errno : EIO;
 		pm_send_adm_error(d, c, e, "%s: registering %llu bytes on %s: %s", name,
@@ -447,7 +481,7 @@ void pm_service_connect(struct pm_daemon *d, struct pm_conn *c,
 	}
 	ia.send_cq = ia.recv_cq = s->dev->cq;
 	q->conn = c;
-	q->qp = ibv_create_qp(s->dev->pd, &ia);
+	q->qp = ibv_create_qp(s->pd, &ia);
 	if (!q->qp)
 		goto fail;
 	if (getrandom(&psn, sizeof(psn), 0) != sizeof(psn))

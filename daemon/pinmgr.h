@@ -25,6 +25,14 @@ void pm_log(int prio, const char *fmt, ...) __attribute__((format(printf, 2, 3))
 #define pm_info(...)	pm_log(LOG_INFO, __VA_ARGS__)
 #define pm_dbg(...)	pm_log(LOG_DEBUG, __VA_ARGS__)
 
+/* Copy @s to @out with control characters and '\\' as \xNN; returns the length. */
+size_t pm_escape(const char *s, char *out, size_t size);
+/* May a message caused by @uid be logged now (per-user rate limit)? */
+bool pm_log_allow(uid_t uid);
+/* log what a client of @uid caused, rate-limited per user */
+#define pm_log_user(uid, prio, ...) \
+	do { if (pm_log_allow(uid)) pm_log(prio, __VA_ARGS__); } while (0)
+
 /* monotonic milliseconds */
 int64_t pm_now_ms(void);
 
@@ -51,6 +59,11 @@ struct pm_config {
 	unsigned int break_timeout_ms;	/* "break-timeout" */
 	uint64_t pin_limit;		/* "pin-limit", bytes per user (not root) */
 	bool log_events;		/* "log-events" */
+	/* per-user limits (root has none) */
+	unsigned int max_conns;		/* "max-connections" */
+	unsigned int max_pins;		/* "max-pins": libfilepin reports */
+	unsigned int max_subscribers;	/* "max-subscribers" */
+	unsigned int max_breaks;	/* "max-breaks": per minute */
 	struct pm_rule *rules;
 	size_t nrules;
 };
@@ -61,6 +74,10 @@ struct pm_config {
 #define PM_DEFAULT_BREAK_MS	5000
 #define PM_DEFAULT_PIN_LIMIT	(1ull << 30)
 #define PM_MAX_TIMEOUT_MS	3600000u
+#define PM_DEFAULT_MAX_CONNS	64
+#define PM_DEFAULT_MAX_PINS	4096
+#define PM_DEFAULT_MAX_SUBS	4
+#define PM_DEFAULT_MAX_BREAKS	60
 
 void pm_config_defaults(struct pm_config *cfg);
 /*
@@ -87,6 +104,7 @@ struct pm_svc_pin;
 
 struct pm_pin {
 	struct pm_pin *hnext;		/* hash chain (pid, dev, ino) */
+	struct pm_pin *cnext;		/* hash chain (client, client_id) */
 	struct pm_pin *next, *prev;	/* all pins, oldest first */
 	uint64_t id;
 	unsigned int src;		/* PM_SRC_* */
@@ -113,10 +131,14 @@ struct pm_pin {
 	uint32_t lkey, rkey, mrn;
 	char rdma_dev[PINMGR_RDMA_DEV_MAX + 1];
 	bool revoking;
+	/* the owner of the file (stat of the path), looked up once */
+	bool file_uid_known;
+	uid_t file_uid;
 };
 
 struct pm_registry {
 	struct pm_pin **hash;
+	struct pm_pin **chash;		/* by (client, client_id) */
 	size_t nbuckets;
 	struct pm_pin *head, *tail;
 	size_t count;
@@ -156,6 +178,18 @@ const char *pm_reg_path_of(struct pm_registry *reg, unsigned int major,
 			   unsigned int minor, uint64_t ino);
 bool pm_pin_on(const struct pm_pin *p, unsigned int major, unsigned int minor,
 	       uint64_t ino);
+
+/* Has the kernel confirmed the pin (a /proc line, or pinmgr's own)? */
+bool pm_pin_confirmed(const struct pm_pin *p);
+/* The owner of the pinned file, (uid_t)-1 when unknown. */
+uid_t pm_pin_file_uid(struct pm_pin *p);
+uid_t pm_reg_file_uid(struct pm_registry *reg, unsigned int major,
+		      unsigned int minor, uint64_t ino);
+/*
+ * May @uid see @p: root or the file's owner a confirmed pin, a user its
+ * own pins.
+ */
+bool pm_pin_visible(struct pm_pin *p, uid_t uid);
 
 struct pm_reg_counts {
 	unsigned int pins, lib, proc, service;
@@ -256,7 +290,7 @@ void pm_event_to_msg(const struct pm_event *ev, struct pinmgr_adm_msg *m);
 /* May @uid see @ev: root, the caller's user, or a user pinning the file. */
 bool pm_event_visible(struct pm_daemon *d, const struct pm_event *ev, uid_t uid);
 
-/* ---- client.c: connections ---------------------------------------------- */
+/* ---- transport.c: connections ------------------------------------------- */
 
 struct pm_outbuf {
 	struct pm_outbuf *next;
@@ -282,6 +316,7 @@ struct pm_conn {
 	bool subscriber;
 	uid_t sub_uid;
 	struct pm_break *waiting;	/* a BREAK --wait in progress */
+	uid_t waiting_uid;		/* ... asked by this user */
 	/* output */
 	struct pm_outbuf *out_head, *out_tail;
 	size_t out_bytes;
@@ -297,10 +332,15 @@ struct pm_cred {
 	gid_t gid;
 };
 
+/* false for a message without real sender credentials (pid 0, overflow ids) */
+bool pm_cred_valid(const struct pm_cred *cred, const struct pm_conn *c);
+
 #define PM_OUT_MAX	(32u << 20)	/* queued bytes before a peer is dropped */
 #define PM_BAD_MAX	16		/* malformed messages before a peer is dropped */
 
 void pm_conn_accept(struct pm_daemon *d);
+/* connections (or event subscribers) of @uid */
+unsigned int pm_count_conns(const struct pm_daemon *d, uid_t uid, bool subscribers);
 void pm_conn_event(struct pm_daemon *d, struct pm_conn *c, uint32_t events);
 void pm_conn_close(struct pm_daemon *d, struct pm_conn *c);
 /* Queue one admin message; false when the peer is gone or too slow. */
@@ -310,6 +350,40 @@ bool pm_send_proto(struct pm_daemon *d, struct pm_conn *c,
 		   const struct pinmgr_msg *m);
 void pm_send_adm_error(struct pm_daemon *d, struct pm_conn *c, int err,
 		       const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+void pm_close_fds(int *fds, int n);
+
+/* ---- dispatch.c: what a packet is --------------------------------------- */
+
+/* One packet with its sender's credentials and descriptors (taken). */
+void pm_dispatch(struct pm_daemon *d, struct pm_conn *c,
+		 const unsigned char *buf, size_t len,
+		 const struct pm_cred *cred, int *fds, int nfds);
+/* Answer a packet that is refused unread, in its protocol. */
+void pm_dispatch_refuse(struct pm_daemon *d, struct pm_conn *c,
+			const unsigned char *buf, size_t len, int err, const char *why);
+void pm_send_proto_error(struct pm_daemon *d, struct pm_conn *c, int err,
+			 const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* ---- client.c: the library protocol ------------------------------------- */
+
+void pm_lib_message(struct pm_daemon *d, struct pm_conn *c,
+		    const struct pm_cred *cred, const struct pinmgr_msg *m);
+
+/* ---- as-user.c: acting with a requester's rights ------------------------ */
+
+struct pm_user {
+	uid_t uid;
+	gid_t gid;
+	gid_t groups[64];
+	size_t ngroups;
+	bool cap_lease;			/* CAP_LEASE in its effective set */
+};
+
+/* Who sent @cred on @c: ids, groups, CAP_LEASE. */
+int pm_user_get(struct pm_user *u, const char *procdir, const struct pm_conn *c,
+		const struct pm_cred *cred);
+/* open(2) with @u's file-system ids and groups; the fd or -errno */
+int pm_open_as(const struct pm_user *u, const char *path, int flags);
 
 /* ---- admin.c ------------------------------------------------------------ */
 
@@ -318,6 +392,8 @@ void pm_admin_request(struct pm_daemon *d, struct pm_conn *c,
 		      const struct pm_cred *cred, const struct pinmgr_adm_msg *m,
 		      int fd);
 void pm_pin_to_entry(const struct pm_pin *p, struct pinmgr_adm_pin_entry *e);
+/* Rescan /proc unless done in the last few ms (the one way in, but the timer). */
+void pm_proc_refresh(struct pm_daemon *d);
 /* Rescan /proc (and rdma netlink) unless done in the last few ms. */
 void pm_refresh(struct pm_daemon *d, bool rdma);
 
@@ -343,6 +419,7 @@ struct pm_break {
 	unsigned int pending;		/* owners asked that did not answer */
 	unsigned int pins_before;
 	bool from_event;
+	bool dirty;			/* owners answered since the last scan */
 	char *path;			/* the file's path when it started, or NULL */
 };
 
@@ -434,6 +511,8 @@ struct pm_daemon {
 	const char *procdir;
 	int epfd;
 	int listen_fd;
+	int spare_fd;			/* given back when out of descriptors */
+	unsigned long refused_conns;
 	bool socket_activated;
 	int sigfd;
 	bool stop;

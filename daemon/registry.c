@@ -7,8 +7,11 @@
  * inode and page range.  An entry goes away when no source holds it.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 
 #include "pinmgr.h"
 
@@ -22,14 +25,60 @@ static size_t bucket(const struct pm_registry *reg, pid_t pid,
 	return (size_t)(h >> 32) & (reg->nbuckets - 1);
 }
 
+/* the chain of a client's pin id (PIN_ADD, PIN_DEL look up by it) */
+static size_t cbucket(const struct pm_registry *reg, const struct pm_conn *c,
+		      uint64_t id)
+{
+	uint64_t h = ((uint64_t)(uintptr_t)c >> 4) * 0x9e3779b97f4a7c15ull ^ id;
+
+	h *= 0xff51afd7ed558ccdull;
+	return (size_t)(h >> 32) & (reg->nbuckets - 1);
+}
+
+static void client_link(struct pm_registry *reg, struct pm_pin *p)
+{
+	size_t b = cbucket(reg, p->client, p->client_id);
+
+	p->cnext = reg->chash[b];
+	reg->chash[b] = p;
+}
+
+static void client_unlink(struct pm_registry *reg, struct pm_pin *p)
+{
+	struct pm_pin **pp = &reg->chash[cbucket(reg, p->client, p->client_id)];
+
+	while (*pp && *pp != p)
+		pp = &(*pp)->cnext;
+	if (*pp)
+		*pp = p->cnext;
+	p->cnext = NULL;
+}
+
+static struct pm_pin *client_find(struct pm_registry *reg, const struct pm_conn *c,
+				  uint64_t id)
+{
+	struct pm_pin *p;
+
+	for (p = reg->chash[cbucket(reg, c, id)]; p; p = p->cnext)
+		if (p->client == c && p->client_id == id)
+			return p;
+	return NULL;
+}
+
 int pm_reg_init(struct pm_registry *reg, unsigned long page_size)
 {
 	memset(reg, 0, sizeof(*reg));
 	reg->nbuckets = 1024;
 	reg->hash = calloc(reg->nbuckets, sizeof(*reg->hash));
+	reg->chash = calloc(reg->nbuckets, sizeof(*reg->chash));
 	reg->page_size = page_size;
 	reg->next_id = 1;
-	return reg->hash ? 0 : -ENOMEM;
+	if (!reg->hash || !reg->chash) {
+		free(reg->hash);
+		free(reg->chash);
+		return -ENOMEM;
+	}
+	return 0;
 }
 
 static void pin_free(struct pm_pin *p)
@@ -48,25 +97,34 @@ void pm_reg_free(struct pm_registry *reg)
 		pin_free(p);
 	}
 	free(reg->hash);
+	free(reg->chash);
 	memset(reg, 0, sizeof(*reg));
 }
 
 static void grow(struct pm_registry *reg)
 {
-	struct pm_pin **h, *p;
+	struct pm_pin **h, **ch, *p;
 	size_t n = reg->nbuckets * 2;
 
 	h = calloc(n, sizeof(*h));
-	if (!h)
+	ch = calloc(n, sizeof(*ch));
+	if (!h || !ch) {
+		free(h);
+		free(ch);
 		return;		/* longer chains, still correct */
+	}
 	free(reg->hash);
+	free(reg->chash);
 	reg->hash = h;
+	reg->chash = ch;
 	reg->nbuckets = n;
 	for (p = reg->head; p; p = p->next) {
 		size_t b = bucket(reg, p->pid, p->major, p->minor, p->ino);
 
 		p->hnext = h[b];
 		h[b] = p;
+		if (p->client)
+			client_link(reg, p);
 	}
 }
 
@@ -108,6 +166,8 @@ static void pin_unlink(struct pm_registry *reg, struct pm_pin *p)
 		pp = &(*pp)->hnext;
 	if (*pp)
 		*pp = p->hnext;
+	if (p->client)
+		client_unlink(reg, p);
 	if (p->prev)
 		p->prev->next = p->next;
 	else
@@ -159,6 +219,15 @@ static int set_str(char **dst, const char *s)
 	return 0;
 }
 
+/* a new path: the file's owner is looked up again */
+static int set_path(struct pm_pin *p, const char *s)
+{
+	if (p->path && !strcmp(p->path, s))
+		return 0;
+	p->file_uid_known = false;
+	return set_str(&p->path, s);
+}
+
 /* An entry of @pid on the inode with this page range that has none of @src. */
 static struct pm_pin *find_match(struct pm_registry *reg, pid_t pid,
 				 unsigned int major, unsigned int minor,
@@ -187,9 +256,8 @@ int pm_reg_add_lib(struct pm_registry *reg, struct pm_conn *c, pid_t pid,
 	struct pm_pin *p;
 	uint64_t first, last;
 
-	for (p = reg->head; p; p = p->next)
-		if (p->client == c && p->client_id == pa->id)
-			return -EEXIST;
+	if (client_find(reg, c, pa->id))
+		return -EEXIST;
 	first = pa->offset / reg->page_size;
 	last = (pa->offset + pa->length - 1) / reg->page_size;
 	p = find_match(reg, pid, pa->dev_major, pa->dev_minor, pa->ino, first,
@@ -199,7 +267,7 @@ int pm_reg_add_lib(struct pm_registry *reg, struct pm_conn *c, pid_t pid,
 		if (!p)
 			return -ENOMEM;
 	}
-	if (set_str(&p->path, pa->path)) {
+	if (set_path(p, pa->path)) {
 		if (!p->src)
 			pin_unlink(reg, p);
 		return -ENOMEM;
@@ -207,6 +275,7 @@ int pm_reg_add_lib(struct pm_registry *reg, struct pm_conn *c, pid_t pid,
 	p->src |= PM_SRC_LIB;
 	p->client = c;
 	p->client_id = pa->id;
+	client_link(reg, p);
 	p->uid = uid;
 	if (comm && *comm)
 		snprintf(p->comm, sizeof(p->comm), "%s", comm);
@@ -225,6 +294,7 @@ int pm_reg_add_lib(struct pm_registry *reg, struct pm_conn *c, pid_t pid,
 
 static void lib_detach(struct pm_registry *reg, struct pm_pin *p)
 {
+	client_unlink(reg, p);
 	p->client = NULL;
 	p->client_id = 0;
 	p->revoking = false;
@@ -238,15 +308,12 @@ static void lib_detach(struct pm_registry *reg, struct pm_pin *p)
 
 int pm_reg_del_lib(struct pm_registry *reg, const struct pm_conn *c, uint64_t id)
 {
-	struct pm_pin *p;
+	struct pm_pin *p = client_find(reg, c, id);
 
-	for (p = reg->head; p; p = p->next) {
-		if (p->client == c && p->client_id == id) {
-			lib_detach(reg, p);
-			return 0;
-		}
-	}
-	return -ENOENT;
+	if (!p)
+		return -ENOENT;
+	lib_detach(reg, p);
+	return 0;
 }
 
 unsigned int pm_reg_drop_client(struct pm_registry *reg, const struct pm_conn *c)
@@ -273,7 +340,7 @@ struct pm_pin *pm_reg_add_service(struct pm_registry *reg, struct pm_svc_pin *sv
 
 	if (!p)
 		return NULL;
-	if (path && set_str(&p->path, path)) {
+	if (path && set_path(p, path)) {
 		pin_unlink(reg, p);
 		return NULL;
 	}
@@ -332,7 +399,7 @@ int pm_reg_scan_line(struct pm_registry *reg, const struct file_pins_proc *proc,
 		p->offset = fp->first_page * reg->page_size;
 		p->length = (fp->last_page - fp->first_page + 1) * reg->page_size;
 	}
-	if (set_str(&p->path, fp->path) ||
+	if (set_path(p, fp->path) ||
 	    set_str(&p->owner_path, fp->owner == FILE_PIN_OWNER_FD ? fp->owner_path : "")) {
 		if (!p->src)
 			pin_unlink(reg, p);
@@ -387,7 +454,7 @@ const char *pm_reg_path_of(struct pm_registry *reg, unsigned int major,
 
 	/* the kernel's name first: the library's may be older */
 	for (p = reg->head; p; p = p->next) {
-		if (!pm_pin_on(p, major, minor, ino) || !p->path)
+		if (!pm_pin_on(p, major, minor, ino) || !p->path || !pm_pin_confirmed(p))
 			continue;
 		if (p->src & PM_SRC_PROC)
 			return p->path;
@@ -408,4 +475,49 @@ void pm_reg_count(const struct pm_registry *reg, struct pm_reg_counts *n)
 		n->proc += !!(p->src & PM_SRC_PROC);
 		n->service += !!(p->src & PM_SRC_SERVICE);
 	}
+}
+
+bool pm_pin_confirmed(const struct pm_pin *p)
+{
+	/* a client's claim counts once the kernel's /proc line matched it */
+	return p->src & (PM_SRC_PROC | PM_SRC_SERVICE);
+}
+
+uid_t pm_pin_file_uid(struct pm_pin *p)
+{
+	struct stat st;
+
+	if (p->file_uid_known)
+		return p->file_uid;
+	p->file_uid = (uid_t)-1;
+	/* the path the kernel (or pinmgr) named, if it still is this inode */
+	if (pm_pin_confirmed(p) && p->path && p->path[0] == '/' &&
+	    !stat(p->path, &st) && major(st.st_dev) == p->major &&
+	    minor(st.st_dev) == p->minor && st.st_ino == p->ino)
+		p->file_uid = st.st_uid;
+	p->file_uid_known = true;
+	return p->file_uid;
+}
+
+uid_t pm_reg_file_uid(struct pm_registry *reg, unsigned int major,
+		      unsigned int minor, uint64_t ino)
+{
+	struct pm_pin *p;
+
+	for (p = reg->head; p; p = p->next) {
+		if (!pm_pin_on(p, major, minor, ino))
+			continue;
+		if (pm_pin_file_uid(p) != (uid_t)-1)
+			return p->file_uid;
+	}
+	return (uid_t)-1;
+}
+
+bool pm_pin_visible(struct pm_pin *p, uid_t uid)
+{
+	if (p->uid == uid)
+		return true;	/* its own, confirmed or not */
+	if (!pm_pin_confirmed(p))
+		return false;
+	return uid == 0 || pm_pin_file_uid(p) == uid;
 }

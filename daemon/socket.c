@@ -82,6 +82,23 @@ static int activated_fd(void)
 	return fd;
 }
 
+/*
+ * SO_PASSCRED on the listening socket: every connection inherits it, so a
+ * message a client sends before pinmgr has finished accepting carries its
+ * sender's credentials too (set after accept4() it came too late: such a
+ * message arrived as pid 0 / the overflow uid).
+ */
+static int pass_credentials(int fd)
+{
+	int one = 1;
+
+	if (setsockopt(fd, SOL_SOCKET, SO_PASSCRED, &one, sizeof(one))) {
+		pm_err("cannot set SO_PASSCRED on the listening socket: %m");
+		return -errno;
+	}
+	return 0;
+}
+
 int pm_socket_open(const char *path, bool *activated)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
@@ -93,7 +110,8 @@ int pm_socket_open(const char *path, bool *activated)
 	fd = activated_fd();
 	if (fd >= 0) {
 		*activated = true;
-		return fd;
+		r = pass_credentials(fd);
+		return r ? r : fd;
 	}
 	if (fd == -2)
 		return -EINVAL;
@@ -138,7 +156,7 @@ int pm_socket_open(const char *path, bool *activated)
 			return -errno;
 		unlink(path);	/* stale, from a pinmgr that died */
 	}
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) ||
+	if (pass_credentials(fd) || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) ||
 	    chmod(path, 0666) || listen(fd, SOMAXCONN)) {
 		r = -errno;
 		pm_err("cannot listen on %s: %s", path, strerror(-r));

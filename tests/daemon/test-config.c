@@ -39,6 +39,9 @@ int main(void)
 	is_int(cfg.event_ring, PM_DEFAULT_RING, "default event-ring");
 	is_int(cfg.break_timeout_ms, PM_DEFAULT_BREAK_MS, "default break-timeout");
 	ok(cfg.pin_limit == PM_DEFAULT_PIN_LIMIT && cfg.log_events, "default pin-limit and log-events");
+	ok(cfg.max_conns == PM_DEFAULT_MAX_CONNS && cfg.max_pins == PM_DEFAULT_MAX_PINS &&
+	   cfg.max_subscribers == PM_DEFAULT_MAX_SUBS && cfg.max_breaks == PM_DEFAULT_MAX_BREAKS,
+	   "default per-user limits");
 	ok(!pm_config_match(&cfg, "/x"), "no rules: no match (report)");
 	pm_config_free(&cfg);
 
@@ -73,6 +76,12 @@ int main(void)
 	ok(!pm_config_match(&cfg, NULL), "an unknown path matches nothing");
 	pm_config_free(&cfg);
 
+	is_int(parse("max-connections 8\nmax-pins 100\nmax-subscribers 2\nmax-breaks 5\n"),
+	       0, "per-user limits parse");
+	ok(cfg.max_conns == 8 && cfg.max_pins == 100 && cfg.max_subscribers == 2 &&
+	   cfg.max_breaks == 5, "max-connections, max-pins, max-subscribers, max-breaks");
+	pm_config_free(&cfg);
+
 	bad("frobnicate 1\n", "line 1: unknown keyword 'frobnicate'");
 	bad("\n\nscan-interval\n", "line 3: 'scan-interval' takes exactly one value");
 	bad("scan-interval 1 2\n", "line 1: 'scan-interval' takes exactly one value");
@@ -86,6 +95,10 @@ int main(void)
 	bad("pin-limit 12Q\n", "pin-limit '12Q'");
 	bad("pin-limit 99999999999999999999\n", "pin-limit");
 	bad("log-events maybe\n", "log-events 'maybe'");
+	bad("max-connections 0\n", "max-connections '0': a count from 1 to 1000000");
+	bad("max-pins -5\n", "max-pins '-5'");
+	bad("max-breaks 1x\n", "max-breaks '1x'");
+	bad("max-subscribers 1000001\n", "max-subscribers '1000001'");
 	bad("socket relative/path\n", "socket must be an absolute path");
 	bad("policy /a\n", "usage: policy PREFIX");
 	bad("policy a break\n", "policy prefix 'a' is not a clean absolute path");

@@ -6,7 +6,8 @@
  * RDMA WRITEs a pattern at a file offset with the rkey "pinctl pin"
  * printed, and RDMA READs it back.
  *
- *   pm-rdma-peer -s SOCKET -i ID -k RKEY [-d DEV] [-g GID] -o OFFSET -l LEN [-S SEED]
+ *   pm-rdma-peer -s SOCKET -i ID -k RKEY [-d DEV] [-g GID] -o OFFSET -l LEN [-S SEED] [-R]
+ *	(-R: only RDMA READ, and check that the file holds the pattern)
  *   pm-rdma-peer --check FILE OFFSET LEN SEED   (verify the pattern with pread)
  *
  * The pattern byte at file offset x is (x * 131 + SEED) & 0xff.
@@ -15,6 +16,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <poll.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -107,6 +109,7 @@ int main(int argc, char **argv)
 	uint64_t id = 0, off = 0, len = 0, done;
 	unsigned int seed = 1, rkey = 0;
 	int gid = 1, c, fd;
+	bool read_only = false;
 	struct pinmgr_adm_msg *m = calloc(2, sizeof(*m)), *r = m + 1;
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	struct ibv_context *ctx;
@@ -130,8 +133,9 @@ int main(int argc, char **argv)
 			return 2;
 		return check_file(argv[2], off, z, (unsigned int)atoi(argv[5]));
 	}
-	while ((c = getopt(argc, argv, "s:i:k:d:g:o:l:S:")) != -1) {
+	while ((c = getopt(argc, argv, "s:i:k:d:g:o:l:S:R")) != -1) {
 		switch (c) {
+		case 'R': read_only = true; break;
 		case 's': sock = optarg; break;
 		case 'i': id = strtoull(optarg, NULL, 0); break;
 		case 'k': rkey = (unsigned int)strtoul(optarg, NULL, 0); break;
@@ -210,9 +214,11 @@ int main(int argc, char **argv)
 		size_t n = len - done < CHUNK ? (size_t)(len - done) : CHUNK;
 		unsigned char *b = mr->addr;
 
-		for (z = 0; z < n; z++)
-			b[z] = pat(off + done + z, seed);
-		rdma(qp, cq, IBV_WR_RDMA_WRITE, mr, n, off + done, rkey);
+		if (!read_only) {
+			for (z = 0; z < n; z++)
+				b[z] = pat(off + done + z, seed);
+			rdma(qp, cq, IBV_WR_RDMA_WRITE, mr, n, off + done, rkey);
+		}
 		memset(b, 0, n);
 		rdma(qp, cq, IBV_WR_RDMA_READ, mr, n, off + done, rkey);
 		for (z = 0; z < n; z++)
@@ -220,7 +226,8 @@ int main(int argc, char **argv)
 				fp_die("RDMA READ of iova %llu gave 0x%02x",
 				       (unsigned long long)(off + done + z), b[z]);
 	}
-	printf("wrote and read back %llu bytes at file offset %llu\n",
+	printf("%s %llu bytes at file offset %llu\n",
+	       read_only ? "read" : "wrote and read back",
 	       (unsigned long long)len, (unsigned long long)off);
 	close(fd);
 	return 0;

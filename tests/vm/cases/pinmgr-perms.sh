@@ -19,7 +19,7 @@ like "$id" '^[0-9]+$' "root pins a file through pinmgr (id $id)"
 
 out=$(nobody pinctl break "$FILEPIN_DIR/root-data" --wait 2>&1)
 is "$?" 1 "nobody cannot break root's pin (exit 1)"
-like "$out" 'only root may break them' "and is told why"
+like "$out" "only root or the file's owner may break them" "and is told why"
 like "$(cat "/proc/$ph_pid/file_pins")" "root-data" "root's pin is still there"
 out=$(nobody pinctl unpin "$id" 2>&1)
 is "$?" 1 "nobody cannot unpin root's pin"
