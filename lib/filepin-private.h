@@ -215,7 +215,8 @@ struct fp_lease {
 
 struct fp_lease_table {
 	struct fp_lease *head;
-	size_t n;
+	size_t n;			/* written under ctx->lock, read atomically */
+	unsigned long gen;		/* bumped before every lease is taken */
 };
 
 /* All of these want ctx->lock held. */

@@ -4,10 +4,15 @@
  * An ordinary ibverbs program: run it with and without
  * LD_PRELOAD=libfilepin.so.1 and divide.
  *
- *   fp-bench regloop [-d DEV] [-n COUNT] [-s SIZE]
+ *   fp-bench regloop [-d DEV] [-n COUNT] [-s SIZE] [-m MAPPINGS] [--fresh]
  *	COUNT registrations and deregistrations of SIZE-byte anonymous
- *	buffers (a pool of 64 buffers allocated up front, used in turn);
- *	prints "regloop COUNT SIZE NS_PER_PAIR"
+ *	buffers (a pool of 64 buffers allocated up front, used in turn;
+ *	--fresh: each buffer mapped just before its registration at an
+ *	address not mapped before, and unmapped after, so that no cache of
+ *	the address space has seen it; only the registration and the
+ *	deregistration are timed).  -m: first grow the process to at least
+ *	MAPPINGS entries in /proc/self/maps (pages of alternating
+ *	protection).  Prints "regloop COUNT SIZE NS_PER_PAIR MAPPINGS"
  *   fp-bench reg [-d DEV] (--anon | --file PATH) [-l LEN] [-r REPEAT]
  *	registers LEN bytes (anonymous, or a MAP_SHARED mapping of PATH, which
  *	is allocated to LEN) REPEAT times; prints "reg LEN SECONDS", the median
@@ -141,7 +146,96 @@ static int truncate_loop(const char *path, long count, size_t len)
 	return 0;
 }
 
-static int regloop(struct ibv_pd *pd, long count, size_t size)
+static int regloop_pool(struct ibv_pd *pd, long count, size_t size, long maps);
+
+static long count_mappings(void)
+{
+	FILE *f = fopen("/proc/self/maps", "re");
+	long n = 0;
+	int c;
+
+	if (!f)
+		fp_die("/proc/self/maps: %s", strerror(errno));
+	while ((c = getc(f)) != EOF)
+		n += c == '\n';
+	fclose(f);
+	return n;
+}
+
+/* Grow the address space to at least @want mappings; returns the count. */
+static long add_mappings(long want)
+{
+	long have = count_mappings(), pages, i, page = sysconf(_SC_PAGESIZE);
+	char *p;
+
+	if (have >= want)
+		return have;
+	pages = want - have + 1;
+	p = mmap(NULL, (size_t)(pages * page), PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		fp_die("mmap: %s", strerror(errno));
+	/* every other page read-only: one mapping per page */
+	for (i = 1; i < pages; i += 2)
+		if (mprotect(p + i * page, (size_t)page, PROT_READ))
+			fp_die("mprotect: %s", strerror(errno));
+	return count_mappings();
+}
+
+/* reg+dereg of buffers never seen before; the time of those calls only */
+static int regloop_fresh(struct ibv_pd *pd, long count, size_t size, long maps)
+{
+	size_t slots = (size_t)count * 2 + 64, slot = 0;
+	double total = 0;
+	char *base;
+	long i;
+
+	/* an address range free now: each buffer gets a new piece of it */
+	base = mmap(NULL, slots * size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS,
+		    -1, 0);
+	if (base == MAP_FAILED || munmap(base, slots * size))
+		fp_die("mmap: %s", strerror(errno));
+	for (i = 0; i < count; i++) {
+		struct ibv_mr *mr;
+		double t0;
+		char *buf;
+
+		do {
+			if (slot >= slots)
+				fp_die("out of fresh addresses");
+			buf = mmap(base + slot * size, size, PROT_READ | PROT_WRITE,
+				   MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE,
+				   -1, 0);
+			slot += 2;
+		} while (buf == MAP_FAILED && errno == EEXIST);
+		if (buf == MAP_FAILED)
+			fp_die("mmap: %s", strerror(errno));
+		memset(buf, 1, size);
+		t0 = now();
+		mr = ibv_reg_mr(pd, buf, size, IBV_ACCESS_LOCAL_WRITE);
+		if (!mr || ibv_dereg_mr(mr)) {
+			printf("ibv_reg_mr: %s\n", strerror(errno));
+			return 1;
+		}
+		total += now() - t0;
+		munmap(buf, size);
+	}
+	printf("regloop %ld %zu %.0f %ld\n", count, size,
+	       total * 1e9 / (double)count, maps);
+	return 0;
+}
+
+static int regloop(struct ibv_pd *pd, long count, size_t size, long want_maps,
+		   int fresh)
+{
+	long maps = add_mappings(want_maps);
+
+	if (fresh)
+		return regloop_fresh(pd, count, size, maps);
+	return regloop_pool(pd, count, size, maps);
+}
+
+static int regloop_pool(struct ibv_pd *pd, long count, size_t size, long maps)
 {
 	char *pool = mmap(NULL, POOL * size, PROT_READ | PROT_WRITE,
 			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -174,7 +268,8 @@ static int regloop(struct ibv_pd *pd, long count, size_t size)
 		}
 	}
 	t1 = now();
-	printf("regloop %ld %zu %.0f\n", count, size, (t1 - t0) * 1e9 / (double)count);
+	printf("regloop %ld %zu %.0f %ld\n", count, size,
+	       (t1 - t0) * 1e9 / (double)count, maps);
 	munmap(pool, POOL * size);
 	return 0;
 }
@@ -235,12 +330,14 @@ int main(int argc, char **argv)
 		{ "file", required_argument, NULL, 'f' },
 		{ "length", required_argument, NULL, 'l' },
 		{ "repeat", required_argument, NULL, 'r' },
+		{ "mappings", required_argument, NULL, 'm' },
+		{ "fresh", no_argument, NULL, 'F' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *dev = NULL, *path = NULL, *mode;
 	size_t size = 4096, len = 1ul << 30;
-	long count = 10000;
-	int repeat = 3, anon = 0, c;
+	long count = 10000, maps = 0;
+	int repeat = 3, anon = 0, fresh = 0, c;
 
 	if (argc < 2) {
 		fprintf(stderr, "usage: fp-bench regloop|reg|refuse|truncate [options] (see the source)\n");
@@ -248,7 +345,7 @@ int main(int argc, char **argv)
 	}
 	mode = argv[1];
 	optind = 2;
-	while ((c = getopt_long(argc, argv, "d:n:s:af:l:r:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "d:n:s:af:l:r:m:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd': dev = optarg; break;
 		case 'n': count = atol(optarg); break;
@@ -257,13 +354,15 @@ int main(int argc, char **argv)
 		case 'f': path = optarg; break;
 		case 'l': len = size_arg(optarg); break;
 		case 'r': repeat = atoi(optarg); break;
+		case 'm': maps = atol(optarg); break;
+		case 'F': fresh = 1; break;
 		default: return 2;
 		}
 	}
 	if (count <= 0 || repeat <= 0 || optind != argc)
 		return 2;
 	if (!strcmp(mode, "regloop"))
-		return regloop(open_pd(dev), count, size);
+		return regloop(open_pd(dev), count, size, maps, fresh);
 	if (!strcmp(mode, "reg") && anon != !!path)
 		return reg(open_pd(dev), path, len, repeat);
 	if (!strcmp(mode, "refuse") && path)
