@@ -240,6 +240,12 @@ int fp_lease_get_fd(struct filepin_ctx *ctx, int fd, struct fp_lease **lease);
 /* Drop a reference; the last one releases the lease and closes the fd. */
 void fp_lease_put(struct filepin_ctx *ctx, struct fp_lease *lease);
 void fp_lease_table_release(struct filepin_ctx *ctx);
+/*
+ * In a forked child: forget the parent's leases without releasing them (the
+ * descriptors are shared with the parent: F_UNLCK would drop its lease);
+ * our copies of the descriptors are closed.
+ */
+void fp_lease_table_forget(struct filepin_ctx *ctx);
 
 /* ---- registrations (mr-table.c) ---------------------------------------- */
 
@@ -313,6 +319,8 @@ void fp_pinmgr_init(struct fp_pinmgr *pm);
 void fp_pinmgr_report_add(struct filepin_ctx *ctx, struct fp_mr_rec *rec);
 void fp_pinmgr_report_del(struct filepin_ctx *ctx, struct fp_mr_rec *rec);
 void fp_pinmgr_close(struct filepin_ctx *ctx);
+/* In a forked child: drop the parent's connection (our copy of it). */
+void fp_pinmgr_forget(struct filepin_ctx *ctx);
 /* The socket path from the environment or the default. */
 const char *fp_pinmgr_path(void);
 
@@ -336,6 +344,8 @@ struct filepin_ctx {
 	uint64_t next_pin_id;
 	int epfd;			/* filepin_get_fd() */
 	bool interposer;		/* the interposer's context */
+	struct filepin_ctx *next;	/* every context, for fork (ctx.c) */
+	struct filepin_ctx *prev;
 };
 
 /* The interposer's context: no revoke callback, no epoll fd needed. */

@@ -354,3 +354,17 @@ void fp_lease_table_release(struct filepin_ctx *ctx)
 	}
 	__atomic_store_n(&ctx->leases.n, 0, __ATOMIC_SEQ_CST);
 }
+
+void fp_lease_table_forget(struct filepin_ctx *ctx)
+{
+	struct fp_lease *l;
+
+	while ((l = ctx->leases.head)) {
+		ctx->leases.head = l->next;
+		if (still_ours(l))
+			close(l->fd);
+		free(l->path);
+		free(l);
+	}
+	__atomic_store_n(&ctx->leases.n, 0, __ATOMIC_SEQ_CST);
+}

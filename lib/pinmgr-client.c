@@ -61,6 +61,20 @@ void fp_pinmgr_close(struct filepin_ctx *ctx)
 	fp_mr_table_each(&ctx->mrs, unreport, NULL);
 }
 
+void fp_pinmgr_forget(struct filepin_ctx *ctx)
+{
+	struct fp_pinmgr *pm = &ctx->pinmgr;
+	struct stat st;
+
+	/* no EPOLL_CTL_DEL: the epoll instance is the parent's too */
+	if (pm->sock >= 0 && !fstat(pm->sock, &st) && st.st_dev == pm->sock_dev &&
+	    st.st_ino == pm->sock_ino)
+		close(pm->sock);
+	pm->sock = -1;
+	pm->revoke = false;
+	pm->dropped = 0;
+}
+
 static int send_msg(struct filepin_ctx *ctx, const struct pinmgr_msg *m)
 {
 	unsigned char buf[PINMGR_MSG_MAX];
