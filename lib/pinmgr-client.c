@@ -15,13 +15,13 @@
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include <infiniband/verbs.h>
 
 #include "filepin-private.h"
 #include "pinmgr-proto.h"
+#include "seqpacket.h"
 
 void fp_pinmgr_init(struct fp_pinmgr *pm)
 {
@@ -149,33 +149,21 @@ static void report_rec(struct fp_mr_rec *rec, void *data)
 /* Connect if we are not; true when connected. */
 static bool pinmgr_connect(struct filepin_ctx *ctx)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	const char *path = fp_pinmgr_path();
-	struct ucred cred;
-	socklen_t len = sizeof(cred);
+	struct ucred cred = { .pid = 0 };
 	struct stat st;
 	int fd;
 
 	if (ctx->pinmgr.sock >= 0)
 		return true;
-	if (strlen(path) >= sizeof(sa.sun_path)) {
-		fp_warn(ctx, "pinmgr socket path too long: %s", path);
+	fd = seqpacket_connect(path, SOCK_NONBLOCK, geteuid(), &cred);
+	if (fd == -EPERM) {
+		fp_warn(ctx, "%s: served by uid %u, neither root nor this user: not reporting pins to it",
+			path, (unsigned int)cred.uid);
 		return false;
 	}
-	strcpy(sa.sun_path, path);
-	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (fd < 0)
-		return false;
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
-		fp_dbg(ctx, "no pinmgr at %s: %m", path);
-		close(fd);
-		return false;
-	}
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) ||
-	    (cred.uid != 0 && cred.uid != geteuid())) {
-		fp_warn(ctx, "%s: not served by root or by this user: not reporting pins to it",
-			path);
-		close(fd);
+	if (fd < 0) {
+		fp_dbg(ctx, "no pinmgr at %s: %s", path, strerror(-fd));
 		return false;
 	}
 	if (fstat(fd, &st)) {
