@@ -140,6 +140,8 @@ static void ctx_forget_parent(struct filepin_ctx *ctx)
 
 		if (fd < 0 || dup3(fd, ctx->epfd, O_CLOEXEC) < 0)
 			fp_err(ctx, "after fork: cannot make the child its own epoll instance (%m): filepin_get_fd() still names the parent's");
+		else if (fp_pinmgr_setup(ctx))
+			fp_warn(ctx, "after fork: no pinmgr reconnect timer: %m");
 		if (fd >= 0 && fd != ctx->epfd)
 			close(fd);
 	}
@@ -225,6 +227,10 @@ static int ctx_alloc(struct filepin_ctx **out, bool interposer)
 			free(ctx);
 			return err;
 		}
+		err = fp_pinmgr_setup(ctx);
+		if (err)
+			fp_warn(ctx, "no pinmgr reconnect timer (%s): after pinmgr restarts, the next registration reconnects",
+				strerror(-err));
 	}
 	if (!fp_verbs_resolve(&ctx->verbs))
 		__atomic_store_n(&ctx->have_verbs, true, __ATOMIC_RELEASE);
@@ -275,7 +281,7 @@ static void ctx_free(struct filepin_ctx *ctx)
 		fp_pinmgr_report_del(ctx, rec);
 		fp_mr_rec_free(ctx, rec);
 	}
-	fp_pinmgr_close(ctx);
+	fp_pinmgr_release(ctx);
 	fp_lease_table_release(ctx);
 	fp_mr_table_release(&ctx->mrs);
 	fp_mapcache_release(&ctx->maps);

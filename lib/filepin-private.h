@@ -313,13 +313,23 @@ struct fp_pinmgr {
 	ino_t sock_ino;
 	bool revoke;			/* told the daemon we answer REVOKE */
 	unsigned long dropped;		/* reports the socket did not take */
+	int timer;			/* reconnect timerfd, in ctx->epfd; -1 */
+	bool armed;			/* the timer runs */
+	unsigned int backoff_ms;	/* the next delay; 0: the first */
 };
 
 void fp_pinmgr_init(struct fp_pinmgr *pm);
 void fp_pinmgr_report_add(struct filepin_ctx *ctx, struct fp_mr_rec *rec);
 void fp_pinmgr_report_del(struct filepin_ctx *ctx, struct fp_mr_rec *rec);
 void fp_pinmgr_close(struct filepin_ctx *ctx);
-/* In a forked child: drop the parent's connection (our copy of it). */
+/*
+ * The reconnect timer of a context with an epoll fd: made and put in
+ * ctx->epfd (0, or -errno: then no timer, and reconnects wait for the next
+ * registration); released with the context.
+ */
+int fp_pinmgr_setup(struct filepin_ctx *ctx);
+void fp_pinmgr_release(struct filepin_ctx *ctx);
+/* In a forked child: drop the parent's connection and timer (our copies). */
 void fp_pinmgr_forget(struct filepin_ctx *ctx);
 /* The socket path from the environment or the default. */
 const char *fp_pinmgr_path(void);
