@@ -13,7 +13,7 @@ int seqpacket_connect(const char *path, int flags, uid_t uid,
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	struct ucred cred;
 	socklen_t len = sizeof(cred);
-	int fd, err;
+	int fd;
 
 	if (!path || strlen(path) >= sizeof(sa.sun_path))
 		return -ENAMETOOLONG;
@@ -23,7 +23,8 @@ int seqpacket_connect(const char *path, int flags, uid_t uid,
 		return -errno;
 	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) ||
 	    getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len)) {
-		err = -errno;
+		int err = -errno;
+
 		close(fd);
 		return err;
 	}

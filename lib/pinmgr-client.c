@@ -45,14 +45,14 @@ int fp_pinmgr_setup(struct filepin_ctx *ctx)
 {
 	struct epoll_event ev = { .events = EPOLLIN };
 	struct fp_pinmgr *pm = &ctx->pinmgr;
-	int err;
 
 	pm->timer = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
 	if (pm->timer < 0)
 		return -errno;
 	ev.data.fd = pm->timer;
 	if (epoll_ctl(ctx->epfd, EPOLL_CTL_ADD, pm->timer, &ev)) {
-		err = -errno;
+		int err = -errno;
+
 		close(pm->timer);
 		pm->timer = -1;
 		return err;
