@@ -13,6 +13,15 @@
  *	deregistration are timed).  -m: first grow the process to at least
  *	MAPPINGS entries in /proc/self/maps (pages of alternating
  *	protection).  Prints "regloop COUNT SIZE NS_PER_PAIR MAPPINGS"
+ *   fp-bench regpair --lib LIBFILEPIN [-d DEV] [-n BLOCKS] [-k PER_BLOCK]
+ *		[-s SIZE] [-m MAPPINGS]
+ *	the same registrations of fresh buffers (see --fresh), side by side in
+ *	one process: blocks of PER_BLOCK through libibverbs' own ibv_reg_mr
+ *	and ibv_dereg_mr, and through those of LIBFILEPIN (dlopen()ed, so the
+ *	very functions a preload interposes), alternating (the order too);
+ *	prints "regpair MAPPINGS BLOCKS PER_BLOCK PLAIN_NS LIB_NS MEDIAN MIN
+ *	MAX": mean ns per reg+dereg pair each way, and the median, min and max
+ *	of the blocks' ratios (library / plain)
  *   fp-bench reg [-d DEV] (--anon | --file PATH) [-l LEN] [-r REPEAT]
  *	registers LEN bytes (anonymous, or a MAP_SHARED mapping of PATH, which
  *	is allocated to LEN) REPEAT times; prints "reg LEN SECONDS", the median
@@ -28,6 +37,7 @@
  *
  * Exit status: 0, 1 when a registration fails (errno printed), 2 on misuse.
  */
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -225,6 +235,109 @@ static int regloop_fresh(struct ibv_pd *pd, long count, size_t size, long maps)
 	return 0;
 }
 
+typedef struct ibv_mr *(*reg_fn)(struct ibv_pd *, void *, size_t, int);
+typedef int (*dereg_fn)(struct ibv_mr *);
+
+/* A fresh buffer at the next never-used slot of [base, base + slots * size). */
+static char *fresh_buffer(char *base, size_t slots, size_t *slot, size_t size)
+{
+	char *buf;
+
+	do {
+		if (*slot >= slots)
+			fp_die("out of fresh addresses");
+		buf = mmap(base + *slot * size, size, PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+		*slot += 2;
+	} while (buf == MAP_FAILED && errno == EEXIST);
+	if (buf == MAP_FAILED)
+		fp_die("mmap: %s", strerror(errno));
+	memset(buf, 1, size);
+	return buf;
+}
+
+/* @k reg+dereg of fresh buffers through @reg/@dereg; the seconds they took */
+static double timed_block(struct ibv_pd *pd, reg_fn reg, dereg_fn dereg,
+			  long k, size_t size, char *base, size_t slots,
+			  size_t *slot)
+{
+	double total = 0;
+	long i;
+
+	for (i = 0; i < k; i++) {
+		char *buf = fresh_buffer(base, slots, slot, size);
+		struct ibv_mr *mr;
+		double t0 = now();
+
+		mr = reg(pd, buf, size, IBV_ACCESS_LOCAL_WRITE);
+		if (!mr || dereg(mr))
+			fp_die("ibv_reg_mr: %s", strerror(errno));
+		total += now() - t0;
+		munmap(buf, size);
+	}
+	return total;
+}
+
+static void *verbs_sym(void *h, const char *name)
+{
+	void *f = dlvsym(h, name, "IBVERBS_1.1");
+
+	if (!f)
+		fp_die("%s@IBVERBS_1.1: %s", name, dlerror());
+	return f;
+}
+
+static int regpair(struct ibv_pd *pd, const char *lib, long blocks, long k,
+		   size_t size, long want_maps)
+{
+	size_t slots = (size_t)(blocks * k * 2) * 2 + 64, slot = 0;
+	double *ratio = calloc((size_t)blocks, sizeof(*ratio));
+	double plain_total = 0, lib_total = 0;
+	void *hv, *hl;
+	reg_fn reg[2];
+	dereg_fn dereg[2];
+	long maps, b;
+	char *base;
+
+	hv = dlopen("libibverbs.so.1", RTLD_NOW | RTLD_NOLOAD);
+	hl = dlopen(lib, RTLD_NOW | RTLD_LOCAL);
+	if (!ratio || !hv || !hl)
+		fp_die("dlopen: %s", dlerror());
+	*(void **)&reg[0] = verbs_sym(hv, "ibv_reg_mr");
+	*(void **)&dereg[0] = verbs_sym(hv, "ibv_dereg_mr");
+	*(void **)&reg[1] = verbs_sym(hl, "ibv_reg_mr");
+	*(void **)&dereg[1] = verbs_sym(hl, "ibv_dereg_mr");
+	if (reg[0] == reg[1])
+		fp_die("%s does not define its own ibv_reg_mr", lib);
+	maps = add_mappings(want_maps);
+	base = mmap(NULL, slots * size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS,
+		    -1, 0);
+	if (base == MAP_FAILED || munmap(base, slots * size))
+		fp_die("mmap: %s", strerror(errno));
+	/* warm both paths up (the library makes its context) */
+	timed_block(pd, reg[0], dereg[0], 4, size, base, slots, &slot);
+	timed_block(pd, reg[1], dereg[1], 4, size, base, slots, &slot);
+	for (b = 0; b < blocks; b++) {
+		double t[2];
+		int first = (int)(b & 1);
+
+		t[first] = timed_block(pd, reg[first], dereg[first], k, size,
+				       base, slots, &slot);
+		t[!first] = timed_block(pd, reg[!first], dereg[!first], k, size,
+					base, slots, &slot);
+		plain_total += t[0];
+		lib_total += t[1];
+		ratio[b] = t[0] > 0 ? t[1] / t[0] : 0;
+	}
+	qsort(ratio, (size_t)blocks, sizeof(*ratio), cmp_double);
+	printf("regpair %ld %ld %ld %.0f %.0f %.3f %.3f %.3f\n", maps, blocks, k,
+	       plain_total * 1e9 / (double)(blocks * k),
+	       lib_total * 1e9 / (double)(blocks * k), ratio[blocks / 2],
+	       ratio[0], ratio[blocks - 1]);
+	free(ratio);
+	return 0;
+}
+
 static int regloop(struct ibv_pd *pd, long count, size_t size, long want_maps,
 		   int fresh)
 {
@@ -332,20 +445,22 @@ int main(int argc, char **argv)
 		{ "repeat", required_argument, NULL, 'r' },
 		{ "mappings", required_argument, NULL, 'm' },
 		{ "fresh", no_argument, NULL, 'F' },
+		{ "lib", required_argument, NULL, 'L' },
+		{ "per-block", required_argument, NULL, 'k' },
 		{ NULL, 0, NULL, 0 }
 	};
-	const char *dev = NULL, *path = NULL, *mode;
+	const char *dev = NULL, *path = NULL, *lib = NULL, *mode;
 	size_t size = 4096, len = 1ul << 30;
-	long count = 10000, maps = 0;
+	long count = 10000, maps = 0, per_block = 50;
 	int repeat = 3, anon = 0, fresh = 0, c;
 
 	if (argc < 2) {
-		fprintf(stderr, "usage: fp-bench regloop|reg|refuse|truncate [options] (see the source)\n");
+		fprintf(stderr, "usage: fp-bench regloop|regpair|reg|refuse|truncate [options] (see the source)\n");
 		return 2;
 	}
 	mode = argv[1];
 	optind = 2;
-	while ((c = getopt_long(argc, argv, "d:n:s:af:l:r:m:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "d:n:s:af:l:r:m:k:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd': dev = optarg; break;
 		case 'n': count = atol(optarg); break;
@@ -356,6 +471,8 @@ int main(int argc, char **argv)
 		case 'r': repeat = atoi(optarg); break;
 		case 'm': maps = atol(optarg); break;
 		case 'F': fresh = 1; break;
+		case 'L': lib = optarg; break;
+		case 'k': per_block = atol(optarg); break;
 		default: return 2;
 		}
 	}
@@ -363,12 +480,14 @@ int main(int argc, char **argv)
 		return 2;
 	if (!strcmp(mode, "regloop"))
 		return regloop(open_pd(dev), count, size, maps, fresh);
+	if (!strcmp(mode, "regpair") && lib && per_block > 0)
+		return regpair(open_pd(dev), lib, count, per_block, size, maps);
 	if (!strcmp(mode, "reg") && anon != !!path)
 		return reg(open_pd(dev), path, len, repeat);
 	if (!strcmp(mode, "refuse") && path)
 		return refuse(path, count);
 	if (!strcmp(mode, "truncate") && path)
 		return truncate_loop(path, count, len);
-	fprintf(stderr, "usage: fp-bench regloop|reg|refuse|truncate [options] (see the source)\n");
+	fprintf(stderr, "usage: fp-bench regloop|regpair|reg|refuse|truncate [options] (see the source)\n");
 	return 2;
 }
