@@ -93,8 +93,12 @@ static int drop(int fd)
 	pthread_mutex_lock(&lock);
 	for (i = 0; i < nleases; i++) {
 		if (leases[i].fd == fd) {
+			/*
+			 * A forked child closing its copy of the parent's
+			 * descriptor: the lease stays the parent's.
+			 */
+			found = leases[i].pid == getpid();
 			leases[i] = leases[--nleases];
-			found = 1;
 			break;
 		}
 	}

@@ -22,6 +22,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <infiniband/verbs.h>
@@ -133,8 +134,34 @@ int main(int argc, char **argv)
 		if (!mr[i] && err[i] != want_errno)
 			printf("# errno %d: %s\n", err[i], strerror(err[i]));
 	}
-	if (expect)
+	if (expect) {
+		pid_t pid;
+		int status = -1;
+
 		check(held(), "the DAX file's lease is held while the MRs exist");
+		/*
+		 * A forked child registers the same file: under a lease of its
+		 * own (the fake kernel gives the parent's lease to the parent
+		 * only), and leaves the parent's alone.
+		 */
+		fflush(stdout);
+		pid = fork();
+		if (!pid) {
+			struct ibv_mr *cmr = ibv_reg_mr(pd, dax, LEN, IBV_ACCESS_LOCAL_WRITE);
+
+			if (!cmr) {
+				printf("# child: ibv_reg_mr: %s\n", strerror(errno));
+				fflush(stdout);
+				_exit(1);
+			}
+			_exit(held() && !ibv_dereg_mr(cmr) && !held() ? 0 : 2);
+		}
+		if (pid > 0)
+			waitpid(pid, &status, 0);
+		check(pid > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		      "a forked child registers the DAX file under a lease of its own, released with its MR");
+		check(held(), "the parent's lease survives the child");
+	}
 
 	for (i = 0; i < 4; i++) {
 		if (!mr[i])
