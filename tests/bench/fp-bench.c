@@ -43,6 +43,7 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <time.h>
@@ -256,27 +257,54 @@ static char *fresh_buffer(char *base, size_t slots, size_t *slot, size_t size)
 	return buf;
 }
 
-/* @k reg+dereg of fresh buffers through @reg/@dereg; the seconds they took */
-static double timed_block(struct ibv_pd *pd, reg_fn reg, dereg_fn dereg,
-			  long k, size_t size, char *base, size_t slots,
-			  size_t *slot)
+/*
+ * A fine clock for the ratios: the TSC on x86 (a TCG guest's
+ * CLOCK_MONOTONIC may tick in jiffies), else CLOCK_MONOTONIC in ns.
+ */
+static uint64_t ticks(void)
 {
-	double total = 0;
+#if defined(__x86_64__) || defined(__i386__)
+	return __builtin_ia32_rdtsc();
+#else
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+#endif
+}
+
+/*
+ * @k reg+dereg of fresh buffers through @reg/@dereg; the ticks they took
+ * (the mmap and munmap around each one not counted), and their seconds
+ * added to *@secs.
+ */
+static uint64_t timed_block(struct ibv_pd *pd, reg_fn reg, dereg_fn dereg,
+			    long k, size_t size, char *base, size_t slots,
+			    size_t *slot, double *secs)
+{
+	uint64_t total = 0;
 	long i;
 
 	for (i = 0; i < k; i++) {
 		char *buf = fresh_buffer(base, slots, slot, size);
 		struct ibv_mr *mr;
 		double t0 = now();
+		uint64_t c0 = ticks();
 
 		mr = reg(pd, buf, size, IBV_ACCESS_LOCAL_WRITE);
 		if (!mr || dereg(mr))
 			fp_die("ibv_reg_mr: %s", strerror(errno));
-		total += now() - t0;
+		total += ticks() - c0;
+		*secs += now() - t0;
 		munmap(buf, size);
 	}
 	return total;
 }
+
+struct verbs_path {
+	reg_fn reg;
+	dereg_fn dereg;
+};
 
 static void *verbs_sym(void *h, const char *name)
 {
@@ -287,15 +315,24 @@ static void *verbs_sym(void *h, const char *name)
 	return f;
 }
 
+/* ibv_reg_mr and ibv_dereg_mr as the object @h defines them */
+static struct verbs_path verbs_path(void *h)
+{
+	struct verbs_path p = { NULL, NULL };
+
+	*(void **)&p.reg = verbs_sym(h, "ibv_reg_mr");
+	*(void **)&p.dereg = verbs_sym(h, "ibv_dereg_mr");
+	return p;
+}
+
 static int regpair(struct ibv_pd *pd, const char *lib, long blocks, long k,
 		   size_t size, long want_maps)
 {
 	size_t slots = (size_t)(blocks * k * 2) * 2 + 64, slot = 0;
 	double *ratio = calloc((size_t)blocks, sizeof(*ratio));
-	double plain_total = 0, lib_total = 0;
+	double plain_total = 0, lib_total = 0, warm = 0;
 	void *hv, *hl;
-	reg_fn reg[2];
-	dereg_fn dereg[2];
+	struct verbs_path way[2];
 	long maps, b;
 	char *base;
 
@@ -303,11 +340,9 @@ static int regpair(struct ibv_pd *pd, const char *lib, long blocks, long k,
 	hl = dlopen(lib, RTLD_NOW | RTLD_LOCAL);
 	if (!ratio || !hv || !hl)
 		fp_die("dlopen: %s", dlerror());
-	*(void **)&reg[0] = verbs_sym(hv, "ibv_reg_mr");
-	*(void **)&dereg[0] = verbs_sym(hv, "ibv_dereg_mr");
-	*(void **)&reg[1] = verbs_sym(hl, "ibv_reg_mr");
-	*(void **)&dereg[1] = verbs_sym(hl, "ibv_dereg_mr");
-	if (reg[0] == reg[1])
+	way[0] = verbs_path(hv);
+	way[1] = verbs_path(hl);
+	if (way[0].reg == way[1].reg)
 		fp_die("%s does not define its own ibv_reg_mr", lib);
 	maps = add_mappings(want_maps);
 	base = mmap(NULL, slots * size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS,
@@ -315,19 +350,20 @@ static int regpair(struct ibv_pd *pd, const char *lib, long blocks, long k,
 	if (base == MAP_FAILED || munmap(base, slots * size))
 		fp_die("mmap: %s", strerror(errno));
 	/* warm both paths up (the library makes its context) */
-	timed_block(pd, reg[0], dereg[0], 4, size, base, slots, &slot);
-	timed_block(pd, reg[1], dereg[1], 4, size, base, slots, &slot);
+	timed_block(pd, way[0].reg, way[0].dereg, 4, size, base, slots, &slot,
+		    &warm);
+	timed_block(pd, way[1].reg, way[1].dereg, 4, size, base, slots, &slot,
+		    &warm);
 	for (b = 0; b < blocks; b++) {
-		double t[2];
+		double *secs[2] = { &plain_total, &lib_total };
+		uint64_t t[2];
 		int first = (int)(b & 1);
 
-		t[first] = timed_block(pd, reg[first], dereg[first], k, size,
-				       base, slots, &slot);
-		t[!first] = timed_block(pd, reg[!first], dereg[!first], k, size,
-					base, slots, &slot);
-		plain_total += t[0];
-		lib_total += t[1];
-		ratio[b] = t[0] > 0 ? t[1] / t[0] : 0;
+		t[first] = timed_block(pd, way[first].reg, way[first].dereg, k, size,
+				       base, slots, &slot, secs[first]);
+		t[!first] = timed_block(pd, way[!first].reg, way[!first].dereg, k,
+					size, base, slots, &slot, secs[!first]);
+		ratio[b] = t[0] ? (double)t[1] / (double)t[0] : 0;
 	}
 	qsort(ratio, (size_t)blocks, sizeof(*ratio), cmp_double);
 	printf("regpair %ld %ld %ld %.0f %.0f %.3f %.3f %.3f\n", maps, blocks, k,
