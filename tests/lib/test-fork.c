@@ -100,29 +100,42 @@ static void *dax_map(const char *dir, const char *name, ino_t *ino)
 
 /*
  * Wait up to CHILD_LIMIT_MS for the child holding the write end of @pipefd
- * to exit; kill it after that.  Returns its exit status, or -1 if it had to
- * be killed or died of a signal.
+ * to exit; kill it after that.  Returns the byte it wrote before it exited
+ * (its result: not its exit status, which a sanitizer may change), or -1
+ * if it had to be killed or wrote nothing.
  */
 static int child_wait(pid_t pid, int pipefd)
 {
 	struct pollfd p = { .fd = pipefd, .events = POLLIN };
-	int r, status;
-	char c;
+	int r, result = -1;
+	unsigned char c;
 
 	do {
 		r = poll(&p, 1, CHILD_LIMIT_MS);
 	} while (r < 0 && errno == EINTR);
-	if (r == 1)
-		while (read(pipefd, &c, 1) > 0)
-			;	/* until EOF: the child is gone */
-	else
+	if (r == 1 && read(pipefd, &c, 1) == 1)
+		result = c;
+	if (r == 1) {
+		/* until EOF: the child is gone */
+		p.events = POLLIN;
+		while (poll(&p, 1, CHILD_LIMIT_MS) == 1 && read(pipefd, &c, 1) > 0)
+			;
+	} else {
 		kill(pid, SIGKILL);
+	}
 	close(pipefd);
-	if (waitpid(pid, &status, 0) != pid)
-		return -1;
-	if (r != 1 || !WIFEXITED(status))
-		return -1;
-	return WEXITSTATUS(status);
+	waitpid(pid, NULL, 0);
+	return result;
+}
+
+/* In the child: hand the parent @result, and exit. */
+static __attribute__((noreturn)) void child_exit(int pipefd, int result)
+{
+	unsigned char c = (unsigned char)result;
+
+	if (write(pipefd, &c, 1) != 1)
+		_exit(1);
+	_exit(0);
 }
 
 /* ---- the child's lease table -------------------------------------------- */
@@ -189,7 +202,7 @@ static void test_inherit(enum fake_rule rule, const char *dir, const char *name)
 		bail("fork: %s", strerror(errno));
 	if (!pid) {
 		close(pipefd[0]);
-		_exit(child_checks(map, ino, mr));
+		child_exit(pipefd[1], child_checks(map, ino, mr));
 	}
 	close(pipefd[1]);
 	status = child_wait(pid, pipefd[0]);
@@ -338,7 +351,7 @@ static void test_lock_held(const char *dir)
 		close(pipefd[0]);
 		/* any registration of a DAX file takes the context's lock */
 		mr = reg(map_c, MiB);
-		_exit(mr && !fp_range_dereg(ctx, mr) ? 0 : 1);
+		child_exit(pipefd[1], mr && !fp_range_dereg(ctx, mr) ? 0 : 1);
 	}
 	pthread_mutex_lock(&blk.lock);
 	blk.forked = true;
