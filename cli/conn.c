@@ -5,43 +5,25 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include "pinctl.h"
+#include "seqpacket.h"
 
 int pc_connect(const char *path, char *why, size_t size)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	struct ucred cred;
-	socklen_t len = sizeof(cred);
-	int fd, e;
+	struct ucred cred = { .pid = 0 };
+	int fd;
 
-	if (strlen(path) >= sizeof(sa.sun_path)) {
-		snprintf(why, size, "socket path %s is too long", path);
-		return -ENAMETOOLONG;
-	}
-	strcpy(sa.sun_path, path);
-	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-	if (fd < 0) {
-		e = errno;
-		snprintf(why, size, "socket: %s", strerror(e));
-		return -e;
-	}
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
-		e = errno;
-		snprintf(why, size, "%s: %s", path, strerror(e));
-		close(fd);
-		return -e;
-	}
 	/* only a pinmgr run by root or by us may answer for pinmgr */
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) ||
-	    (cred.uid != 0 && cred.uid != geteuid())) {
+	fd = seqpacket_connect(path, 0, geteuid(), &cred);
+	if (fd == -ENAMETOOLONG)
+		snprintf(why, size, "socket path %s is too long", path);
+	else if (fd == -EPERM)
 		snprintf(why, size, "%s is served by uid %u, neither root nor you",
 			 path, (unsigned int)cred.uid);
-		close(fd);
-		return -EPERM;
-	}
+	else if (fd < 0)
+		snprintf(why, size, "%s: %s", path, strerror(-fd));
 	return fd;
 }
 

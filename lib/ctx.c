@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /* The library context: reference counting, logging, settings. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,6 +82,114 @@ void fp_log(struct filepin_ctx *ctx, int priority, const char *file, int line,
 	errno = saved;
 }
 
+/* ---- fork ------------------------------------------------------------ */
+
+/*
+ * Every context is on one list, so that fork() finds them all: the prepare
+ * handler takes the list's lock and then each context's lock (no thread is
+ * inside one at the fork, so the child inherits no lock held by a thread it
+ * does not have); the parent releases them; the child releases them after
+ * forgetting what is the parent's (libfilepin(3), FORK).  Lock order: the
+ * list, then a context; nothing takes the list's lock with a context's
+ * lock held.
+ */
+static pthread_mutex_t ctx_list_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct filepin_ctx *ctx_list;
+static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
+
+static void atfork_prepare(void)
+{
+	struct filepin_ctx *c;
+
+	pthread_mutex_lock(&ctx_list_lock);
+	for (c = ctx_list; c; c = c->next)
+		pthread_mutex_lock(&c->lock);
+}
+
+static void atfork_parent(void)
+{
+	struct filepin_ctx *c;
+
+	for (c = ctx_list; c; c = c->next)
+		pthread_mutex_unlock(&c->lock);
+	pthread_mutex_unlock(&ctx_list_lock);
+}
+
+/*
+ * The child's context starts empty: the leases and the MRs are the
+ * parent's (its MRs keep pinning the parent's pages; its leases sit on
+ * descriptors shared with the parent, which must not be released here), and
+ * so is the pinmgr connection and the epoll instance (shared: a change to
+ * it would change the parent's).  Our copies of those descriptors are
+ * closed, and filepin_get_fd()'s number now names a new epoll instance.
+ */
+static void ctx_forget_parent(struct filepin_ctx *ctx)
+{
+	size_t nmr = ctx->mrs.n, nlease = ctx->leases.n;
+	struct fp_mr_rec *rec;
+
+	while ((rec = fp_mr_table_pop(&ctx->mrs))) {
+		free(rec->pins);
+		free(rec);
+	}
+	fp_lease_table_forget(ctx);
+	fp_pinmgr_forget(ctx);
+	fp_mapcache_release(&ctx->maps);
+	if (ctx->epfd >= 0) {
+		int fd = epoll_create1(EPOLL_CLOEXEC);
+
+		if (fd < 0 || dup3(fd, ctx->epfd, O_CLOEXEC) < 0)
+			fp_err(ctx, "after fork: cannot make the child its own epoll instance (%m): filepin_get_fd() still names the parent's");
+		else if (fp_pinmgr_setup(ctx))
+			fp_warn(ctx, "after fork: no pinmgr reconnect timer: %m");
+		if (fd >= 0 && fd != ctx->epfd)
+			close(fd);
+	}
+	if (nmr || nlease)
+		fp_dbg(ctx, "forked child: %zu MR(s) and %zu lease(s) of the parent forgotten",
+		       nmr, nlease);
+}
+
+static void atfork_child(void)
+{
+	struct filepin_ctx *c;
+
+	for (c = ctx_list; c; c = c->next) {
+		ctx_forget_parent(c);
+		pthread_mutex_unlock(&c->lock);
+	}
+	pthread_mutex_unlock(&ctx_list_lock);
+}
+
+static void atfork_register(void)
+{
+	pthread_atfork(atfork_prepare, atfork_parent, atfork_child);
+}
+
+static void ctx_list_add(struct filepin_ctx *ctx)
+{
+	pthread_once(&atfork_once, atfork_register);
+	pthread_mutex_lock(&ctx_list_lock);
+	ctx->prev = NULL;
+	ctx->next = ctx_list;
+	if (ctx_list)
+		ctx_list->prev = ctx;
+	ctx_list = ctx;
+	pthread_mutex_unlock(&ctx_list_lock);
+}
+
+static void ctx_list_del(struct filepin_ctx *ctx)
+{
+	pthread_mutex_lock(&ctx_list_lock);
+	if (ctx->prev)
+		ctx->prev->next = ctx->next;
+	else
+		ctx_list = ctx->next;
+	if (ctx->next)
+		ctx->next->prev = ctx->prev;
+	pthread_mutex_unlock(&ctx_list_lock);
+}
+
 static int ctx_alloc(struct filepin_ctx **out, bool interposer)
 {
 	struct filepin_ctx *ctx;
@@ -118,11 +227,16 @@ static int ctx_alloc(struct filepin_ctx **out, bool interposer)
 			free(ctx);
 			return err;
 		}
+		err = fp_pinmgr_setup(ctx);
+		if (err)
+			fp_warn(ctx, "no pinmgr reconnect timer (%s): after pinmgr restarts, the next registration reconnects",
+				strerror(-err));
 	}
 	if (!fp_verbs_resolve(&ctx->verbs))
 		__atomic_store_n(&ctx->have_verbs, true, __ATOMIC_RELEASE);
 	if (env && prio < 0)
 		fp_err(ctx, "FILEPIN_LOG='%s' is not a log level (err, info, debug)", env);
+	ctx_list_add(ctx);
 	fp_dbg(ctx, "context %p created (%s)%s", (void *)ctx,
 	       interposer ? "interposer" : "explicit",
 	       ctx->have_verbs ? "" : ", libibverbs not found yet");
@@ -153,6 +267,7 @@ static void ctx_free(struct filepin_ctx *ctx)
 {
 	struct fp_mr_rec *rec;
 
+	ctx_list_del(ctx);
 	fp_lock(ctx);
 	/* MRs still registered: deregister them, then drop their leases. */
 	while ((rec = fp_mr_table_pop(&ctx->mrs))) {
@@ -166,7 +281,7 @@ static void ctx_free(struct filepin_ctx *ctx)
 		fp_pinmgr_report_del(ctx, rec);
 		fp_mr_rec_free(ctx, rec);
 	}
-	fp_pinmgr_close(ctx);
+	fp_pinmgr_release(ctx);
 	fp_lease_table_release(ctx);
 	fp_mr_table_release(&ctx->mrs);
 	fp_mapcache_release(&ctx->maps);

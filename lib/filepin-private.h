@@ -215,7 +215,8 @@ struct fp_lease {
 
 struct fp_lease_table {
 	struct fp_lease *head;
-	size_t n;
+	size_t n;			/* written under ctx->lock, read atomically */
+	unsigned long gen;		/* bumped before every lease is taken */
 };
 
 /* All of these want ctx->lock held. */
@@ -239,6 +240,12 @@ int fp_lease_get_fd(struct filepin_ctx *ctx, int fd, struct fp_lease **lease);
 /* Drop a reference; the last one releases the lease and closes the fd. */
 void fp_lease_put(struct filepin_ctx *ctx, struct fp_lease *lease);
 void fp_lease_table_release(struct filepin_ctx *ctx);
+/*
+ * In a forked child: forget the parent's leases without releasing them (the
+ * descriptors are shared with the parent: F_UNLCK would drop its lease);
+ * our copies of the descriptors are closed.
+ */
+void fp_lease_table_forget(struct filepin_ctx *ctx);
 
 /* ---- registrations (mr-table.c) ---------------------------------------- */
 
@@ -306,12 +313,24 @@ struct fp_pinmgr {
 	ino_t sock_ino;
 	bool revoke;			/* told the daemon we answer REVOKE */
 	unsigned long dropped;		/* reports the socket did not take */
+	int timer;			/* reconnect timerfd, in ctx->epfd; -1 */
+	bool armed;			/* the timer runs */
+	unsigned int backoff_ms;	/* the next delay; 0: the first */
 };
 
 void fp_pinmgr_init(struct fp_pinmgr *pm);
 void fp_pinmgr_report_add(struct filepin_ctx *ctx, struct fp_mr_rec *rec);
 void fp_pinmgr_report_del(struct filepin_ctx *ctx, struct fp_mr_rec *rec);
 void fp_pinmgr_close(struct filepin_ctx *ctx);
+/*
+ * The reconnect timer of a context with an epoll fd: made and put in
+ * ctx->epfd (0, or -errno: then no timer, and reconnects wait for the next
+ * registration); released with the context.
+ */
+int fp_pinmgr_setup(struct filepin_ctx *ctx);
+void fp_pinmgr_release(struct filepin_ctx *ctx);
+/* In a forked child: drop the parent's connection and timer (our copies). */
+void fp_pinmgr_forget(struct filepin_ctx *ctx);
 /* The socket path from the environment or the default. */
 const char *fp_pinmgr_path(void);
 
@@ -335,6 +354,8 @@ struct filepin_ctx {
 	uint64_t next_pin_id;
 	int epfd;			/* filepin_get_fd() */
 	bool interposer;		/* the interposer's context */
+	struct filepin_ctx *next;	/* every context, for fork (ctx.c) */
+	struct filepin_ctx *prev;
 };
 
 /* The interposer's context: no revoke callback, no epoll fd needed. */

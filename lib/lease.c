@@ -157,6 +157,11 @@ static int lease_take(struct filepin_ctx *ctx, int fd, uint32_t major,
 	struct fp_lease *l;
 	int err;
 
+	/*
+	 * Before the kernel can see the lease: a registration that went to the
+	 * kernel first (range.c) learns that it may have pinned under it.
+	 */
+	__atomic_add_fetch(&ctx->leases.gen, 1, __ATOMIC_SEQ_CST);
 	err = ctx->ops->set_lease(ctx, fd, FP_LEASE_ARG);
 	if (err) {
 		close(fd);
@@ -196,7 +201,7 @@ static int lease_take(struct filepin_ctx *ctx, int fd, uint32_t major,
 	l->refs = 1;
 	l->next = ctx->leases.head;
 	ctx->leases.head = l;
-	ctx->leases.n++;
+	__atomic_add_fetch(&ctx->leases.n, 1, __ATOMIC_SEQ_CST);
 	fp_info(ctx, "%s: exclusive layout lease taken (dev %u:%u ino %llu)",
 		path, major, minor, (unsigned long long)ino);
 	*out = l;
@@ -327,7 +332,7 @@ void fp_lease_put(struct filepin_ctx *ctx, struct fp_lease *lease)
 	for (pp = &ctx->leases.head; *pp; pp = &(*pp)->next) {
 		if (*pp == lease) {
 			*pp = lease->next;
-			ctx->leases.n--;
+			__atomic_sub_fetch(&ctx->leases.n, 1, __ATOMIC_SEQ_CST);
 			break;
 		}
 	}
@@ -347,5 +352,19 @@ void fp_lease_table_release(struct filepin_ctx *ctx)
 		free(l->path);
 		free(l);
 	}
-	ctx->leases.n = 0;
+	__atomic_store_n(&ctx->leases.n, 0, __ATOMIC_SEQ_CST);
+}
+
+void fp_lease_table_forget(struct filepin_ctx *ctx)
+{
+	struct fp_lease *l;
+
+	while ((l = ctx->leases.head)) {
+		ctx->leases.head = l->next;
+		if (still_ours(l))
+			close(l->fd);
+		free(l->path);
+		free(l);
+	}
+	__atomic_store_n(&ctx->leases.n, 0, __ATOMIC_SEQ_CST);
 }

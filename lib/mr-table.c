@@ -59,7 +59,7 @@ int fp_mr_table_add(struct fp_mr_table *t, struct fp_mr_rec *rec)
 	h = hash_ptr(rec->mr, t->nbucket);
 	rec->next = t->bucket[h];
 	t->bucket[h] = rec;
-	t->n++;
+	__atomic_add_fetch(&t->n, 1, __ATOMIC_RELEASE);
 	return 0;
 }
 
@@ -85,7 +85,7 @@ struct fp_mr_rec *fp_mr_table_remove(struct fp_mr_table *t, const struct ibv_mr 
 		if (r->mr == mr) {
 			*pp = r->next;
 			r->next = NULL;
-			t->n--;
+			__atomic_sub_fetch(&t->n, 1, __ATOMIC_RELEASE);
 			return r;
 		}
 	}
@@ -102,7 +102,7 @@ struct fp_mr_rec *fp_mr_table_pop(struct fp_mr_table *t)
 		if (r) {
 			t->bucket[i] = r->next;
 			r->next = NULL;
-			t->n--;
+			__atomic_sub_fetch(&t->n, 1, __ATOMIC_RELEASE);
 			return r;
 		}
 	}
@@ -125,7 +125,9 @@ void fp_mr_table_each(struct fp_mr_table *t,
 void fp_mr_table_release(struct fp_mr_table *t)
 {
 	free(t->bucket);
-	memset(t, 0, sizeof(*t));
+	t->bucket = NULL;
+	t->nbucket = 0;
+	__atomic_store_n(&t->n, 0, __ATOMIC_RELEASE);
 }
 
 struct fp_mr_rec *fp_mr_rec_new(void)

@@ -7,6 +7,13 @@
  * a daemon nothing changes.  Sends never block: a report the socket does
  * not take is dropped and counted (pinmgr also reads /proc/<pid>/file_pins).
  * After a reconnect every current pin is reported again.
+ *
+ * A context with an epoll fd (filepin_get_fd()) also has a timer in it:
+ * while it holds pins and is not connected (the daemon went away, or was
+ * not there at the registration), the timer makes the fd readable after
+ * 10 ms, 20 ms, ... up to 1 s between tries, and filepin_dispatch()
+ * reconnects, so that a restarted pinmgr reaches the program's revoke
+ * callback without waiting for its next registration.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -15,18 +22,108 @@
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/un.h>
+#include <sys/timerfd.h>
 #include <unistd.h>
 
 #include <infiniband/verbs.h>
 
 #include "filepin-private.h"
 #include "pinmgr-proto.h"
+#include "seqpacket.h"
+
+#define RECONNECT_FIRST_MS 10
+#define RECONNECT_MAX_MS 1000
 
 void fp_pinmgr_init(struct fp_pinmgr *pm)
 {
 	memset(pm, 0, sizeof(*pm));
 	pm->sock = -1;
+	pm->timer = -1;
+}
+
+int fp_pinmgr_setup(struct filepin_ctx *ctx)
+{
+	struct epoll_event ev = { .events = EPOLLIN };
+	struct fp_pinmgr *pm = &ctx->pinmgr;
+
+	pm->timer = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	if (pm->timer < 0)
+		return -errno;
+	ev.data.fd = pm->timer;
+	if (epoll_ctl(ctx->epfd, EPOLL_CTL_ADD, pm->timer, &ev)) {
+		int err = -errno;
+
+		close(pm->timer);
+		pm->timer = -1;
+		return err;
+	}
+	pm->armed = false;
+	pm->backoff_ms = 0;
+	return 0;
+}
+
+/* Try to reconnect after the next delay, if there is anything to report. */
+static void reconnect_arm(struct filepin_ctx *ctx)
+{
+	struct fp_pinmgr *pm = &ctx->pinmgr;
+	struct itimerspec its = { .it_value = { 0, 0 } };
+	unsigned int ms;
+
+	if (pm->timer < 0 || pm->armed || pm->sock >= 0 || !ctx->mrs.n)
+		return;
+	ms = pm->backoff_ms ? pm->backoff_ms : RECONNECT_FIRST_MS;
+	its.it_value.tv_sec = ms / 1000;
+	its.it_value.tv_nsec = (long)(ms % 1000) * 1000000L;
+	if (timerfd_settime(pm->timer, 0, &its, NULL)) {
+		fp_warn(ctx, "cannot arm the pinmgr reconnect timer: %m");
+		return;
+	}
+	pm->armed = true;
+	pm->backoff_ms = ms * 2 < RECONNECT_MAX_MS ? ms * 2 : RECONNECT_MAX_MS;
+	fp_dbg(ctx, "reconnecting to pinmgr in %u ms", ms);
+}
+
+static void reconnect_disarm(struct filepin_ctx *ctx)
+{
+	struct fp_pinmgr *pm = &ctx->pinmgr;
+	struct itimerspec its = { .it_value = { 0, 0 } };
+	uint64_t expirations;
+
+	pm->backoff_ms = 0;
+	if (pm->timer < 0)
+		return;
+	if (pm->armed)
+		timerfd_settime(pm->timer, 0, &its, NULL);
+	pm->armed = false;
+	/* an expiry not read yet would make the fd poll readable for nothing */
+	while (read(pm->timer, &expirations, sizeof(expirations)) > 0)
+		;
+}
+
+/* Whether the timer expired (and is to be acted on now). */
+static bool reconnect_due(struct filepin_ctx *ctx)
+{
+	struct fp_pinmgr *pm = &ctx->pinmgr;
+	uint64_t expirations;
+
+	if (pm->timer < 0 ||
+	    read(pm->timer, &expirations, sizeof(expirations)) != sizeof(expirations))
+		return false;
+	pm->armed = false;
+	return true;
+}
+
+void fp_pinmgr_release(struct filepin_ctx *ctx)
+{
+	struct fp_pinmgr *pm = &ctx->pinmgr;
+
+	fp_pinmgr_close(ctx);
+	if (pm->timer >= 0) {
+		if (ctx->epfd >= 0)
+			epoll_ctl(ctx->epfd, EPOLL_CTL_DEL, pm->timer, NULL);
+		close(pm->timer);
+		pm->timer = -1;
+	}
 }
 
 const char *fp_pinmgr_path(void)
@@ -61,6 +158,33 @@ void fp_pinmgr_close(struct filepin_ctx *ctx)
 	fp_mr_table_each(&ctx->mrs, unreport, NULL);
 }
 
+void fp_pinmgr_forget(struct filepin_ctx *ctx)
+{
+	struct fp_pinmgr *pm = &ctx->pinmgr;
+	struct stat st;
+
+	/* no EPOLL_CTL_DEL: the epoll instance is the parent's too */
+	if (pm->sock >= 0 && !fstat(pm->sock, &st) && st.st_dev == pm->sock_dev &&
+	    st.st_ino == pm->sock_ino)
+		close(pm->sock);
+	pm->sock = -1;
+	pm->revoke = false;
+	pm->dropped = 0;
+	if (pm->timer >= 0)
+		close(pm->timer);
+	pm->timer = -1;
+	pm->armed = false;
+	pm->backoff_ms = 0;
+}
+
+/* The connection broke: close it, and reconnect soon. */
+static void pinmgr_lost(struct filepin_ctx *ctx)
+{
+	fp_pinmgr_close(ctx);
+	ctx->pinmgr.backoff_ms = 0;
+	reconnect_arm(ctx);
+}
+
 static int send_msg(struct filepin_ctx *ctx, const struct pinmgr_msg *m)
 {
 	unsigned char buf[PINMGR_MSG_MAX];
@@ -83,7 +207,7 @@ static int send_msg(struct filepin_ctx *ctx, const struct pinmgr_msg *m)
 		return -EAGAIN;
 	}
 	fp_info(ctx, "pinmgr connection lost: %m");
-	fp_pinmgr_close(ctx);
+	pinmgr_lost(ctx);
 	return -ENOTCONN;
 }
 
@@ -135,33 +259,21 @@ static void report_rec(struct fp_mr_rec *rec, void *data)
 /* Connect if we are not; true when connected. */
 static bool pinmgr_connect(struct filepin_ctx *ctx)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	const char *path = fp_pinmgr_path();
-	struct ucred cred;
-	socklen_t len = sizeof(cred);
+	struct ucred cred = { .pid = 0 };
 	struct stat st;
 	int fd;
 
 	if (ctx->pinmgr.sock >= 0)
 		return true;
-	if (strlen(path) >= sizeof(sa.sun_path)) {
-		fp_warn(ctx, "pinmgr socket path too long: %s", path);
+	fd = seqpacket_connect(path, SOCK_NONBLOCK, geteuid(), &cred);
+	if (fd == -EPERM) {
+		fp_warn(ctx, "%s: served by uid %u, neither root nor this user: not reporting pins to it",
+			path, (unsigned int)cred.uid);
 		return false;
 	}
-	strcpy(sa.sun_path, path);
-	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (fd < 0)
-		return false;
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
-		fp_dbg(ctx, "no pinmgr at %s: %m", path);
-		close(fd);
-		return false;
-	}
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) ||
-	    (cred.uid != 0 && cred.uid != geteuid())) {
-		fp_warn(ctx, "%s: not served by root or by this user: not reporting pins to it",
-			path);
-		close(fd);
+	if (fd < 0) {
+		fp_dbg(ctx, "no pinmgr at %s: %s", path, strerror(-fd));
 		return false;
 	}
 	if (fstat(fd, &st)) {
@@ -177,6 +289,7 @@ static bool pinmgr_connect(struct filepin_ctx *ctx)
 		if (epoll_ctl(ctx->epfd, EPOLL_CTL_ADD, fd, &ev))
 			fp_warn(ctx, "cannot poll the pinmgr socket: %m");
 	}
+	reconnect_disarm(ctx);
 	fp_info(ctx, "connected to pinmgr at %s (pid %d)", path, (int)cred.pid);
 	if (send_hello(ctx))
 		return false;
@@ -189,6 +302,8 @@ void fp_pinmgr_report_add(struct filepin_ctx *ctx, struct fp_mr_rec *rec)
 {
 	if (pinmgr_connect(ctx))
 		report_rec(rec, ctx);
+	else
+		reconnect_arm(ctx);
 }
 
 void fp_pinmgr_report_del(struct filepin_ctx *ctx, struct fp_mr_rec *rec)
@@ -328,6 +443,8 @@ int filepin_dispatch(struct filepin_ctx *ctx)
 		int err;
 
 		fp_lock(ctx);
+		if (reconnect_due(ctx) && !pinmgr_connect(ctx))
+			reconnect_arm(ctx);
 		if (ctx->pinmgr.sock < 0) {
 			fp_unlock(ctx);
 			return handled;
@@ -342,7 +459,7 @@ int filepin_dispatch(struct filepin_ctx *ctx)
 				fp_info(ctx, "pinmgr connection lost: %m");
 			else
 				fp_info(ctx, "pinmgr closed the connection");
-			fp_pinmgr_close(ctx);
+			pinmgr_lost(ctx);
 			fp_unlock(ctx);
 			return handled;
 		}

@@ -2,11 +2,16 @@
 /*
  * Registration of an address range: the interposer's core.
  *
- * Find the file mappings that overlap the range (the maps cache, or a fresh
- * read of /proc/self/maps), lease every DAX file among them, call the real
- * function, and keep the leases for as long as the MR exists.  A range with
- * nothing to lease costs one cached lookup.  Everything taken is given back
- * when the registration fails.
+ * While the context holds no lease, call the real function first: the
+ * kernel refuses (EPERM on filepin, EOPNOTSUPP on a stock kernel) a range
+ * with a shared DAX mapping in it that no lease covers, and only then do we
+ * look.  Looking means: find the file mappings that overlap the range (the
+ * maps cache, or a fresh read of /proc/self/maps), lease every DAX file
+ * among them, call the real function again, and keep the leases for as
+ * long as the MR exists.  So a registration that needs no lease costs the
+ * real call alone; with leases held, one cached lookup (a full read of
+ * /proc/self/maps when the cache has not seen the range).  Everything
+ * taken is given back when the registration fails.
  *
  * Races with mmap()/munmap() in other threads: the cache only answers
  * "nothing to lease" (see struct fp_mapcache); when that answer is stale,
@@ -110,23 +115,78 @@ static void rec_drop(struct filepin_ctx *ctx, struct fp_mr_rec *rec)
 	errno = e;
 }
 
+/*
+ * Whether a registration may go to the kernel before we look at the range:
+ * when this context holds no lease, the kernel accepts a range with a
+ * shared DAX mapping in it only if a lease of someone else's lets it (the
+ * program's own, or one taken meanwhile: see *gen), so a success needs no
+ * lease of ours and a refusal (EPERM, EOPNOTSUPP) sends us to the maps.
+ * With leases held, a success could pin under one of them unrecorded (no
+ * reference, no report, no revoke): then look first, as before.
+ */
+static bool register_first(struct filepin_ctx *ctx, unsigned long *gen)
+{
+	*gen = __atomic_load_n(&ctx->leases.gen, __ATOMIC_SEQ_CST);
+	return !__atomic_load_n(&ctx->leases.n, __ATOMIC_SEQ_CST);
+}
+
+/*
+ * A registration that went to the kernel first succeeded while another
+ * thread took a lease: it may pin under that lease.  Record it if so.
+ */
+static void attribute_late(struct filepin_ctx *ctx, const struct fp_reg_args *a,
+			   struct ibv_mr *mr)
+{
+	struct fp_mr_rec *rec = NULL;
+	int err;
+
+	err = fp_range_pin(ctx, a->addr, a->length, true, &rec);
+	if (err) {
+		fp_warn(ctx, "MR lkey 0x%x over 0x%llx+%zu: cannot tell whether it pins a DAX file (%s): not recorded",
+			mr->lkey, (unsigned long long)(uintptr_t)a->addr,
+			a->length, strerror(-err));
+		return;
+	}
+	if (!rec)
+		return;
+	rec->mr = mr;
+	fp_lock(ctx);
+	err = fp_mr_rec_track(ctx, rec);
+	if (err) {
+		fp_err(ctx, "out of memory recording an MR: its leases are released");
+		fp_mr_rec_free(ctx, rec);
+	}
+	fp_unlock(ctx);
+}
+
 struct ibv_mr *fp_range_reg(struct filepin_ctx *ctx, const struct fp_reg_args *a)
 {
 	struct fp_mr_rec *rec = NULL;
 	struct ibv_mr *mr = NULL;
-	int attempt, err;
+	unsigned long gen = 0;
+	int attempt, attempts, err;
+	bool direct;
 
 	/* On-demand paging takes no long-term pin: nothing to lease. */
 	if (!a->length || (a->access & IBV_ACCESS_ON_DEMAND))
 		return fp_verbs_reg(&ctx->verbs, a);
 
-	for (attempt = 0; attempt < 2; attempt++) {
+	/*
+	 * Register first when we hold no lease: anonymous and page-cache
+	 * memory then cost nothing but the real call, whatever the size of
+	 * the address space.  Else the cache, then a fresh read.
+	 */
+	direct = register_first(ctx, &gen);
+	attempts = direct ? 3 : 2;
+	for (attempt = 0; attempt < attempts; attempt++) {
 		int e;
 
-		err = fp_range_pin(ctx, a->addr, a->length, attempt > 0, &rec);
-		if (err) {
-			errno = -err;
-			return NULL;
+		if (!direct || attempt) {
+			err = fp_range_pin(ctx, a->addr, a->length, attempt > 0, &rec);
+			if (err) {
+				errno = -err;
+				return NULL;
+			}
 		}
 		mr = fp_verbs_reg(&ctx->verbs, a);
 		if (mr)
@@ -135,11 +195,12 @@ struct ibv_mr *fp_range_reg(struct filepin_ctx *ctx, const struct fp_reg_args *a
 		rec_drop(ctx, rec);
 		rec = NULL;
 		/*
-		 * EPERM (filepin: no lease) or EOPNOTSUPP (stock kernel): the
-		 * range may have changed under a cached answer or between our
-		 * look and the kernel's; look once more from a fresh read.
+		 * EPERM (filepin: no lease) or EOPNOTSUPP (stock kernel): there
+		 * is a DAX file to lease, or the range changed under a cached
+		 * answer or between our look and the kernel's; look (again)
+		 * from a fresh read.
 		 */
-		if ((e != EPERM && e != EOPNOTSUPP) || attempt) {
+		if ((e != EPERM && e != EOPNOTSUPP) || attempt == attempts - 1) {
 			if (e == EPERM)
 				fp_err(ctx, "registration of 0x%llx-0x%llx refused with EPERM: the kernel wants a layout lease on a DAX file in it that libfilepin could not take (see the messages above)",
 				       (unsigned long long)(uintptr_t)a->addr,
@@ -151,8 +212,13 @@ struct ibv_mr *fp_range_reg(struct filepin_ctx *ctx, const struct fp_reg_args *a
 			errno = e;
 			return NULL;
 		}
-		fp_dbg(ctx, "registration refused (%s): looking at the range again",
-		       strerror(e));
+		fp_dbg(ctx, "registration refused (%s): looking at the range%s",
+		       strerror(e), attempt ? " again" : "");
+	}
+	if (direct && !attempt) {
+		if (__atomic_load_n(&ctx->leases.gen, __ATOMIC_SEQ_CST) != gen)
+			attribute_late(ctx, a, mr);
+		return mr;
 	}
 	if (!rec)
 		return mr;
@@ -178,6 +244,13 @@ int fp_range_dereg(struct filepin_ctx *ctx, struct ibv_mr *mr)
 	struct fp_mr_rec *rec;
 	int ret, e;
 
+	/*
+	 * No record at all: nothing to look up.  A record of @mr was added
+	 * before its registration returned, so the caller's deregistration
+	 * sees the count it raised.
+	 */
+	if (!__atomic_load_n(&ctx->mrs.n, __ATOMIC_ACQUIRE))
+		return fp_verbs_dereg(&ctx->verbs, mr);
 	fp_lock(ctx);
 	rec = fp_mr_table_remove(&ctx->mrs, mr);
 	fp_unlock(ctx);

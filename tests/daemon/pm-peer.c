@@ -35,6 +35,7 @@
 #include "file-pins.h"
 #include "pinmgr-admin.h"
 #include "pinmgr-proto.h"
+#include "seqpacket.h"
 
 static int failures;
 
@@ -67,12 +68,10 @@ static __attribute__((noreturn, format(printf, 1, 2))) void die(const char *fmt,
 
 static int conn(const char *path)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	int fd = seqpacket_connect(path, 0, geteuid(), NULL);
 
-	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
-	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)))
-		die("connect %s: %s", path, strerror(errno));
+	if (fd < 0)
+		die("connect %s: %s", path, strerror(-fd));
 	return fd;
 }
 

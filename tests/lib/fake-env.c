@@ -26,6 +26,24 @@ static char log_buf[65536];
 static size_t log_len;
 static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
 
+/* The fake's own locks are fork-safe, so that only the library's are tested. */
+static void fake_prepare(void)
+{
+	pthread_mutex_lock(&fake.lock);
+	pthread_mutex_lock(&log_lock);
+}
+
+static void fake_after(void)
+{
+	pthread_mutex_unlock(&log_lock);
+	pthread_mutex_unlock(&fake.lock);
+}
+
+static __attribute__((constructor)) void fake_init(void)
+{
+	pthread_atfork(fake_prepare, fake_after, fake_after);
+}
+
 void fake_reset(void)
 {
 	pthread_mutex_lock(&fake.lock);
@@ -36,6 +54,7 @@ void fake_reset(void)
 	fake.dereg_errno = 0;
 	fake.rereg_ret = 0;
 	fake.reg_check = true;
+	fake.rule = FAKE_RULE_PID;
 	fake.reg_calls = fake.dereg_calls = fake.rereg_calls = 0;
 	fake.leases_taken = fake.leases_released = 0;
 	fake.violations = 0;
@@ -52,13 +71,26 @@ static bool is_dax_ino(ino_t ino)
 	return false;
 }
 
+/* Whether @fd is open here on inode @ino with a lease on its description. */
+static bool fd_leased(int fd, ino_t ino)
+{
+	struct stat st;
+
+	return !fstat(fd, &st) && st.st_ino == ino &&
+	       fcntl(fd, F_GETLEASE) == F_RDLCK;
+}
+
 static bool held_ino(ino_t ino)
 {
 	int i;
 
-	for (i = 0; i < fake.nheld; i++)
-		if (fake.held[i].ino == ino)
+	for (i = 0; i < fake.nheld; i++) {
+		if (fake.held[i].ino != ino)
+			continue;
+		if (fake.rule == FAKE_RULE_PID ? fake.held[i].pid == getpid() :
+		    fd_leased(fake.held[i].fd, ino))
 			return true;
+	}
 	return false;
 }
 
@@ -114,6 +146,7 @@ static int fake_set_lease(struct filepin_ctx *ctx, int fd, int arg)
 		} else if (fake.nheld < FAKE_MAX) {
 			fake.held[fake.nheld].fd = fd;
 			fake.held[fake.nheld].ino = st.st_ino;
+			fake.held[fake.nheld].pid = getpid();
 			fake.nheld++;
 			fake.leases_taken++;
 		}

@@ -8,7 +8,11 @@
  *    can be injected;
  *  - fp_verbs: registrations return heap MRs and, like the patched kernel
  *    (DESIGN.md rule 2), refuse with EPERM a range that maps a "DAX" inode
- *    this process holds no lease on.
+ *    this process holds no lease on.  Which process holds a lease follows
+ *    fake.rule: FAKE_RULE_PID (the kernel's first rule: the process that
+ *    took it; a forked child holds none) or FAKE_RULE_OFD (DESIGN.md: a
+ *    leased open file description in the process's file table; a forked
+ *    child that still has the descriptor holds it).
  * Files used with it must be opened read-only (a read lease conflicts with
  * writers, mappings included).
  */
@@ -24,6 +28,11 @@
 
 #define FAKE_MAX 256
 
+enum fake_rule {
+	FAKE_RULE_PID,
+	FAKE_RULE_OFD,
+};
+
 struct fake_env {
 	pthread_mutex_t lock;
 	ino_t dax[FAKE_MAX];
@@ -34,11 +43,12 @@ struct fake_env {
 	int dereg_errno;		/* deregistrations fail with this */
 	int rereg_ret;			/* ibv_rereg_mr returns this */
 	bool reg_check;			/* enforce rule 2 (default on) */
+	enum fake_rule rule;		/* who holds a lease (default PID) */
 	unsigned long reg_calls, dereg_calls, rereg_calls;
 	unsigned long leases_taken, leases_released;
 	unsigned long violations;	/* an MR outlived its lease */
 	uint64_t last_iova;
-	struct { int fd; ino_t ino; } held[FAKE_MAX];
+	struct { int fd; ino_t ino; pid_t pid; } held[FAKE_MAX];
 	int nheld;
 	struct { const void *mr; ino_t ino[8]; int n; } live[FAKE_MAX * 4];
 	int nlive;

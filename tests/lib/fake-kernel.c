@@ -9,7 +9,11 @@
  *    errno number $FAKE_LEASE_ERRNO when set); F_UNLCK and close() drop it;
  *    F_GETLEASE reports it;
  *  - fake_kernel_lease_held(dev, ino) tells the fake libibverbs whether the
- *    process holds one.
+ *    process holds one: a lease belongs to the process that took it (a
+ *    forked child that inherits the descriptor does not hold it: the
+ *    kernel's rule before the lease moved to the open file description);
+ *  - fake_kernel_maps_opens() counts the open() calls of /proc/self/maps
+ *    made through the PLT (the library's, not stdio's).
  * Lease events are appended to $FAKE_KERNEL_LOG ("lease PATH", "unlease
  * PATH").
  */
@@ -28,14 +32,17 @@
 #define LAYOUT_EXCLUSIVE 48
 
 int fake_kernel_lease_held(dev_t dev, ino_t ino);
+int fake_kernel_maps_opens(void);
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static struct {
 	int fd;
 	dev_t dev;
 	ino_t ino;
+	pid_t pid;
 } leases[256];
 static int nleases;
+static int maps_opens;
 
 static void fd_path(int fd, char *buf, size_t size)
 {
@@ -72,7 +79,8 @@ int fake_kernel_lease_held(dev_t dev, ino_t ino)
 
 	pthread_mutex_lock(&lock);
 	for (i = 0; i < nleases; i++)
-		if (leases[i].dev == dev && leases[i].ino == ino)
+		if (leases[i].dev == dev && leases[i].ino == ino &&
+		    leases[i].pid == getpid())
 			held = 1;
 	pthread_mutex_unlock(&lock);
 	return held;
@@ -85,8 +93,12 @@ static int drop(int fd)
 	pthread_mutex_lock(&lock);
 	for (i = 0; i < nleases; i++) {
 		if (leases[i].fd == fd) {
+			/*
+			 * A forked child closing its copy of the parent's
+			 * descriptor: the lease stays the parent's.
+			 */
+			found = leases[i].pid == getpid();
 			leases[i] = leases[--nleases];
-			found = 1;
 			break;
 		}
 	}
@@ -118,6 +130,7 @@ static int setlease(int fd, long arg)
 		leases[nleases].fd = fd;
 		leases[nleases].dev = st.st_dev;
 		leases[nleases].ino = st.st_ino;
+		leases[nleases].pid = getpid();
 		nleases++;
 	}
 	pthread_mutex_unlock(&lock);
@@ -206,3 +219,64 @@ int statx(int dirfd, const char *path, int flags, unsigned int mask,
 		buf->stx_attributes &= ~(uint64_t)STATX_ATTR_DAX;
 	return 0;
 }
+
+int fake_kernel_maps_opens(void)
+{
+	return __atomic_load_n(&maps_opens, __ATOMIC_SEQ_CST);
+}
+
+static void count_open(const char *path)
+{
+	if (path && !strcmp(path, "/proc/self/maps"))
+		__atomic_add_fetch(&maps_opens, 1, __ATOMIC_SEQ_CST);
+}
+
+static int do_open(const char *name, int at, int dirfd, const char *path,
+		   int flags, va_list ap)
+{
+	mode_t mode = (flags & (O_CREAT | O_TMPFILE)) ? va_arg(ap, mode_t) : 0;
+
+	count_open(path);
+	if (!at) {
+		int (*real)(const char *, int, ...);
+
+		*(void **)&real = dlsym(RTLD_NEXT, name);
+		return real(path, flags, mode);
+	} else {
+		int (*real)(int, const char *, int, ...);
+
+		*(void **)&real = dlsym(RTLD_NEXT, name);
+		return real(dirfd, path, flags, mode);
+	}
+}
+
+#define OPEN_WRAPPER(name)					\
+int name(const char *path, int flags, ...);			\
+int name(const char *path, int flags, ...)			\
+{								\
+	va_list ap;						\
+	int fd;							\
+								\
+	va_start(ap, flags);					\
+	fd = do_open(#name, 0, AT_FDCWD, path, flags, ap);	\
+	va_end(ap);						\
+	return fd;						\
+}
+
+#define OPENAT_WRAPPER(name)					\
+int name(int dirfd, const char *path, int flags, ...);		\
+int name(int dirfd, const char *path, int flags, ...)		\
+{								\
+	va_list ap;						\
+	int fd;							\
+								\
+	va_start(ap, flags);					\
+	fd = do_open(#name, 1, dirfd, path, flags, ap);	\
+	va_end(ap);						\
+	return fd;						\
+}
+
+OPEN_WRAPPER(open)
+OPEN_WRAPPER(open64)
+OPENAT_WRAPPER(openat)
+OPENAT_WRAPPER(openat64)

@@ -22,6 +22,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <infiniband/verbs.h>
@@ -39,6 +40,7 @@ static void check(int cond, const char *what)
 }
 
 static int (*lease_held)(dev_t, ino_t);
+static int (*maps_opens)(void);
 static struct stat dax_st;
 
 static int held(void)
@@ -73,7 +75,7 @@ int main(int argc, char **argv)
 	struct stat plain_st;
 	struct ibv_pd *pd;
 	void *dax, *plain, *anon;
-	int expect, want_errno, i, err[4];
+	int expect, want_errno, i, err[4], opens;
 	char what[128];
 
 	if (argc != 4) {
@@ -83,7 +85,8 @@ int main(int argc, char **argv)
 	expect = !strcmp(argv[1], "filepin");
 	want_errno = !strcmp(argv[1], "none") ? EPERM : atoi(argv[1]);
 	*(void **)&lease_held = dlsym(RTLD_DEFAULT, "fake_kernel_lease_held");
-	if (!lease_held) {
+	*(void **)&maps_opens = dlsym(RTLD_DEFAULT, "fake_kernel_maps_opens");
+	if (!lease_held || !maps_opens) {
 		printf("Bail out! fake-kernel.so is not preloaded\n");
 		return 1;
 	}
@@ -95,6 +98,17 @@ int main(int argc, char **argv)
 	ctx = ibv_open_device(list[0]);
 	pd = ibv_alloc_pd(ctx);
 	ibv_free_device_list(list);
+
+	/* holding no lease: nothing to look up for memory the kernel accepts */
+	opens = maps_opens();
+	anon_mr = ibv_reg_mr(pd, anon, LEN, IBV_ACCESS_LOCAL_WRITE);
+	check(anon_mr != NULL, "anonymous memory registers");
+	plain_mr = ibv_reg_mr(pd, plain, LEN, IBV_ACCESS_LOCAL_WRITE);
+	check(plain_mr != NULL, "a page-cache file registers");
+	snprintf(what, sizeof(what),
+		 "... without opening /proc/self/maps (%d opens)",
+		 maps_opens() - opens);
+	check(maps_opens() == opens, what);
 
 	errno = 0;
 	mr[0] = ibv_reg_mr(pd, dax, LEN, IBV_ACCESS_LOCAL_WRITE);
@@ -120,13 +134,34 @@ int main(int argc, char **argv)
 		if (!mr[i] && err[i] != want_errno)
 			printf("# errno %d: %s\n", err[i], strerror(err[i]));
 	}
-	if (expect)
-		check(held(), "the DAX file's lease is held while the MRs exist");
+	if (expect) {
+		pid_t pid;
+		int status = -1;
 
-	anon_mr = ibv_reg_mr(pd, anon, LEN, IBV_ACCESS_LOCAL_WRITE);
-	check(anon_mr != NULL, "anonymous memory registers");
-	plain_mr = ibv_reg_mr(pd, plain, LEN, IBV_ACCESS_LOCAL_WRITE);
-	check(plain_mr != NULL, "a page-cache file registers");
+		check(held(), "the DAX file's lease is held while the MRs exist");
+		/*
+		 * A forked child registers the same file: under a lease of its
+		 * own (the fake kernel gives the parent's lease to the parent
+		 * only), and leaves the parent's alone.
+		 */
+		fflush(stdout);
+		pid = fork();
+		if (!pid) {
+			struct ibv_mr *cmr = ibv_reg_mr(pd, dax, LEN, IBV_ACCESS_LOCAL_WRITE);
+
+			if (!cmr) {
+				printf("# child: ibv_reg_mr: %s\n", strerror(errno));
+				fflush(stdout);
+				_exit(1);
+			}
+			_exit(held() && !ibv_dereg_mr(cmr) && !held() ? 0 : 2);
+		}
+		if (pid > 0)
+			waitpid(pid, &status, 0);
+		check(pid > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		      "a forked child registers the DAX file under a lease of its own, released with its MR");
+		check(held(), "the parent's lease survives the child");
+	}
 
 	for (i = 0; i < 4; i++) {
 		if (!mr[i])

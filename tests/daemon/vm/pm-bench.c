@@ -28,7 +28,6 @@
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -37,6 +36,7 @@
 
 #include "fp-util.h"
 #include "pinmgr-admin.h"
+#include "seqpacket.h"
 
 static double now_ms(void)
 {
@@ -208,12 +208,10 @@ static int locks(const char *dir, int nproc, int nleases)
 
 static int adm_connect(const char *sock)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	int fd = seqpacket_connect(sock, 0, geteuid(), NULL);
 
-	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", sock);
-	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)))
-		fp_die("connect %s: %s", sock, strerror(errno));
+	if (fd < 0)
+		fp_die("connect %s: %s", sock, strerror(-fd));
 	return fd;
 }
 

@@ -22,13 +22,13 @@
 #include <string.h>
 #include <sys/random.h>
 #include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include <infiniband/verbs.h>
 
 #include "fp-util.h"
 #include "pinmgr-admin.h"
+#include "seqpacket.h"
 
 #define CHUNK (256u << 10)
 
@@ -111,7 +111,6 @@ int main(int argc, char **argv)
 	int gid = 1, c, fd;
 	bool read_only = false;
 	struct pinmgr_adm_msg *m = calloc(2, sizeof(*m)), *r = m + 1;
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	struct ibv_context *ctx;
 	struct ibv_pd *pd;
 	struct ibv_cq *cq;
@@ -167,10 +166,9 @@ int main(int argc, char **argv)
 		psn = 42;
 	psn &= 0xffffff;
 
-	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", sock);
-	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)))
-		fp_die("connect %s: %s", sock, strerror(errno));
+	fd = seqpacket_connect(sock, 0, geteuid(), NULL);
+	if (fd < 0)
+		fp_die("connect %s: %s", sock, strerror(-fd));
 	m->type = PINMGR_ADM_CONNECT;
 	m->connect.id = id;
 	m->connect.qpn = qp->qp_num;
