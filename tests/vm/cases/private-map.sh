@@ -4,6 +4,7 @@
 # pages that are private copies (written before) succeeds; no lease is
 # needed and no file pin is recorded.  Runs on the stock kernel as well.
 # vm-fs: each
+# vm-kernel: both
 . "$FILEPIN_TOP/tests/vm/case-lib.sh"
 plan 4
 

@@ -10,6 +10,7 @@
  *   fp-hole owner-reuse FILE   a new process gets the lease taker's pid
  *   fp-hole moveext ORIG DONOR EXT4_IOC_MOVE_EXT of all of DONOR's blocks
  *   fp-hole race FILE SECONDS  pinners against truncate and punch
+ *   fp-hole records FILE       pin one page again and again, one owner
  *
  * Each prints one line per actor: "NAME: ok" or "NAME: errno=NAME".
  * Exit status: 0 the scenario ran (whatever the kernel answered), 2 it
@@ -36,10 +37,10 @@
 
 /* The debugfs hook's interface (fs/file_pins_test.c; not a stable ABI) */
 struct file_pins_test_pin {
-	uint64_t addr;
-	uint64_t len;
-	uint32_t flags;
-	uint32_t id;
+	uint64_t addr;		// cppcheck-suppress unusedStructMember
+	uint64_t len;		// cppcheck-suppress unusedStructMember
+	uint32_t flags;		// cppcheck-suppress unusedStructMember
+	uint32_t id;		// cppcheck-suppress unusedStructMember
 };
 
 #define FILE_PINS_TEST_PIN	_IOWR('f', 0xf0, struct file_pins_test_pin)
@@ -47,10 +48,10 @@ struct file_pins_test_pin {
 
 /* ext4's EXT4_IOC_MOVE_EXT (fs/ext4/ext4.h) */
 struct move_extent {
-	uint32_t reserved;
+	uint32_t reserved;	// cppcheck-suppress unusedStructMember
 	uint32_t donor_fd;
-	uint64_t orig_start;
-	uint64_t donor_start;
+	uint64_t orig_start;	// cppcheck-suppress unusedStructMember
+	uint64_t donor_start;	// cppcheck-suppress unusedStructMember
 	uint64_t len;
 	uint64_t moved_len;
 };
@@ -69,13 +70,14 @@ static int pin(void *addr, size_t len)
 		.addr = (uintptr_t)addr,
 		.len = len,
 	};
-	int dfd, e;
+	int dfd;
 
 	dfd = open(FILE_PINS_TEST_PATH, O_RDWR | O_CLOEXEC);
 	if (dfd < 0)
 		fp_die("cannot open %s: %s", FILE_PINS_TEST_PATH, strerror(errno));
 	if (ioctl(dfd, FILE_PINS_TEST_PIN, &arg)) {
-		e = errno;
+		int e = errno;
+
 		close(dfd);
 		return -e;
 	}
@@ -323,6 +325,40 @@ static int moveext(const char *orig_path, const char *donor_path)
 	return 0;
 }
 
+/*
+ * Pin the first page of FILE again and again through one debugfs file (one
+ * owner, one record per pin) until the kernel refuses; give up after
+ * RECORDS_TRY pins.
+ */
+#define RECORDS_TRY	70000
+
+static int records(const char *path)
+{
+	int fd = open_leased(path), dfd;
+	void *map = map_file(fd);
+	unsigned long n;
+
+	dfd = open(FILE_PINS_TEST_PATH, O_RDWR | O_CLOEXEC);
+	if (dfd < 0)
+		fp_die("cannot open %s: %s", FILE_PINS_TEST_PATH, strerror(errno));
+	for (n = 0; n < RECORDS_TRY; n++) {
+		struct file_pins_test_pin arg = {
+			.addr = (uintptr_t)map,
+			.len = 4096,
+		};
+
+		if (ioctl(dfd, FILE_PINS_TEST_PIN, &arg)) {
+			printf("records: %lu pins, then errno=%s\n", n,
+			       fp_errno_name(errno));
+			break;
+		}
+	}
+	if (n == RECORDS_TRY)
+		printf("records: %lu pins, no limit\n", n);
+	close(dfd);
+	return 0;
+}
+
 /* --- race: pinners against truncate and punch ------------------------- */
 
 #define RACE_FILE	(4u << 20)
@@ -337,21 +373,21 @@ struct extents {
 
 static int extents_of(int fd, off_t off, size_t len, struct extents *x)
 {
-	struct {
-		struct fiemap fm;
-		struct fiemap_extent e[RACE_EXTENTS];
-	} f;
+	/* struct fiemap and its extents, suitably aligned */
+	static uint64_t buf[(sizeof(struct fiemap) +
+			     RACE_EXTENTS * sizeof(struct fiemap_extent)) / 8 + 1];
+	struct fiemap *fm = (struct fiemap *)buf;
 
-	memset(&f, 0, sizeof(f));
+	memset(buf, 0, sizeof(buf));
 	memset(x, 0, sizeof(*x));
-	f.fm.fm_start = (uint64_t)off;
-	f.fm.fm_length = len;
-	f.fm.fm_flags = FIEMAP_FLAG_SYNC;
-	f.fm.fm_extent_count = RACE_EXTENTS;
-	if (ioctl(fd, FS_IOC_FIEMAP, &f.fm))
+	fm->fm_start = (uint64_t)off;
+	fm->fm_length = len;
+	fm->fm_flags = FIEMAP_FLAG_SYNC;
+	fm->fm_extent_count = RACE_EXTENTS;
+	if (ioctl(fd, FS_IOC_FIEMAP, fm))
 		return -1;
-	for (unsigned int i = 0; i < f.fm.fm_mapped_extents; i++) {
-		const struct fiemap_extent *e = &f.e[i];
+	for (unsigned int i = 0; i < fm->fm_mapped_extents; i++) {
+		const struct fiemap_extent *e = &fm->fm_extents[i];
 
 		for (unsigned int pg = 0; pg < RACE_PAGES; pg++) {
 			uint64_t at = (uint64_t)off + pg * 4096ull;
@@ -427,7 +463,7 @@ static int race_pinner(const char *path, double end, unsigned int seed)
 			fp_die("FIEMAP: %s", strerror(errno));
 		checks++;
 		if (!same_extents(&before, &after)) {
-			printf("pinner: INVARIANT BROKEN: the blocks of pinned [%lld, +%u) changed\n",
+			printf("pinner: INVARIANT BROKEN: the blocks of pinned [%lld, +%d) changed\n",
 			       (long long)off, MAP_LEN);
 			return 1;
 		}
@@ -508,11 +544,14 @@ int main(int argc, char **argv)
 		return owner_reuse(argv[2]);
 	if (argc == 4 && !strcmp(argv[1], "moveext"))
 		return moveext(argv[2], argv[3]);
+	if (argc == 3 && !strcmp(argv[1], "records"))
+		return records(argv[2]);
 	if (argc == 4 && !strcmp(argv[1], "race"))
 		return race(argv[2], argv[3]);
 	fprintf(stderr,
 		"Usage: fp-hole owner-fork|owner-pass|owner-reuse FILE\n"
 		"       fp-hole moveext ORIG DONOR\n"
-		"       fp-hole race FILE SECONDS\n");
+		"       fp-hole race FILE SECONDS\n"
+		"       fp-hole records FILE\n");
 	return 2;
 }
