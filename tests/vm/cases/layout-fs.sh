@@ -22,7 +22,7 @@ if mount -t overlay overlay -o "lowerdir=$PWD/low,upperdir=/tmp/ov/u,workdir=/tm
 		"F_LAYOUT|F_EXCLUSIVE through overlayfs: EINVAL"
 	umount /tmp/ov/m
 else
-	ok "# SKIP no overlayfs here: $(cat ov.err)"
+	ok "# SKIP no overlayfs here: $(head -n 1 ov.err)"
 fi
 is "$(fp-lease exclusive low/o | head -n 1)" "lease exclusive getlease=48" \
 	"on $FILEPIN_FS itself it is granted"
