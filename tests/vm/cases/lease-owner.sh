@@ -2,7 +2,8 @@
 # description, not through the pid that took it.  A forked child sharing
 # the leased description may pin; a process that passed its only fd of it
 # away may not, the receiver may; a process that gets the lease taker's
-# pid again (ns_last_pid) gains nothing.  Pins through the debugfs hook.
+# pid again (clone3 set_tid; ns_last_pid needs CONFIG_CHECKPOINT_RESTORE)
+# gains nothing.  Pins through the debugfs hook.
 # vm-fs: each
 . "$FILEPIN_TOP/tests/vm/case-lib.sh"
 [ -e /sys/kernel/debug/file_pins_test ] || skip_all "no /sys/kernel/debug/file_pins_test"

@@ -20,6 +20,7 @@
 #include <fcntl.h>
 #include <linux/fiemap.h>
 #include <linux/fs.h>
+#include <linux/sched.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -29,6 +30,7 @@
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -228,34 +230,31 @@ static int owner_pass(const char *path)
 	return 0;
 }
 
-/* Fork a child with pid @want (through ns_last_pid); run @fn in it. */
+/*
+ * Fork a child with pid @want and run @fn in it: clone3() with set_tid,
+ * which needs CAP_SYS_ADMIN (or CAP_CHECKPOINT_RESTORE) but, unlike
+ * /proc/sys/kernel/ns_last_pid, no CONFIG_CHECKPOINT_RESTORE.
+ */
 static pid_t fork_with_pid(pid_t want, void (*fn)(const char *, int),
 			   const char *path, int fd)
 {
-	int tries;
+	struct clone_args args;
+	pid_t tid[1] = { want };
+	long pid;
 
-	for (tries = 0; tries < 20; tries++) {
-		FILE *f = fopen("/proc/sys/kernel/ns_last_pid", "w");
-		pid_t pid;
-
-		if (!f)
-			fp_die("cannot open ns_last_pid: %s", strerror(errno));
-		fprintf(f, "%d", (int)want - 1);
-		if (fclose(f))
-			fp_die("cannot write ns_last_pid: %s", strerror(errno));
-		pid = fork();
-		if (pid < 0)
-			fp_die("fork: %s", strerror(errno));
-		if (!pid) {
-			if (getpid() == want)
-				fn(path, fd);
-			_exit(0);
-		}
-		wait_child(pid);
-		if (pid == want)
-			return pid;
+	memset(&args, 0, sizeof(args));
+	args.exit_signal = SIGCHLD;
+	args.set_tid = (uintptr_t)tid;
+	args.set_tid_size = 1;
+	pid = syscall(SYS_clone3, &args, sizeof(args));
+	if (pid < 0)
+		return -1;
+	if (!pid) {
+		fn(path, fd);
+		_exit(0);
 	}
-	return -1;
+	wait_child((pid_t)pid);
+	return (pid_t)pid;
 }
 
 static void reuser(const char *path, int leased_fd)
@@ -298,7 +297,8 @@ static int owner_reuse(const char *path)
 	if (fcntl(fd, F_GETLEASE) != (F_LAYOUT | F_EXCLUSIVE))
 		fp_die("the passed description holds no exclusive layout lease");
 	if (fork_with_pid(taker, reuser, path, fd) < 0) {
-		printf("pid %d could not be reused\n", (int)taker);
+		printf("pid %d could not be reused: %s\n", (int)taker,
+		       strerror(errno));
 		return 2;
 	}
 	return 0;
