@@ -17,6 +17,7 @@ is "$out" "copied" "copy_file_range into the pinned range succeeds (by copying)"
 check "the pinned file holds the copied data" cmp pinned target
 is "$(dmesg | grep -c 'remap of .* refused')" 0 \
 	"the clone that copy_file_range fell back from is not announced"
+dmesg -C
 like "$(quick 5 xfs_io -c "reflink target" pinned 2>&1)" "Text file busy" \
 	"FICLONE into the pinned file: ETXTBSY"
 is "$(dmesg | grep -c 'xfs_io.*: remap of .* refused')" 1 "and that refusal is announced"
