@@ -16,7 +16,7 @@ ndctl create-namespace --force --reconfig=namespace2.0 --mode=fsdax \
 mkdir -p /mnt/spare
 case $FILEPIN_FS in
 ext4) mkfs.ext4 -q -F -b 4096 -E stride=512,stripe_width=512 /dev/pmem2 ;;
-xfs) mkfs.xfs -q -f -d su=2m,sw=1 /dev/pmem2 ;;
+xfs) mkfs.xfs -q -f -d su=2m,sw=1,agcount=2 -l su=4k /dev/pmem2 ;;
 esac || bail "mkfs failed"
 mount -o dax=always /dev/pmem2 /mnt/spare || bail "mount failed"
 cd /mnt/spare || bail "no /mnt/spare"
