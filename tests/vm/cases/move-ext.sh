@@ -15,6 +15,7 @@ chattr +x dax || bail "chattr +x failed"
 head -c 1M /dev/urandom >dax/pinned
 head -c 1M /dev/urandom >plain/orig
 head -c 1M /dev/urandom >plain/donor
+sync	# no delayed allocation left: MOVE_EXT needs the blocks allocated
 fp-isdax dax/pinned >/dev/null || bail "dax/pinned is not DAX: $(fp-isdax dax/pinned)"
 fp-isdax plain/orig >/dev/null && bail "plain/orig is DAX"
 
