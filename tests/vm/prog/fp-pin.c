@@ -3,7 +3,9 @@
  * fp-pin - take a layout lease on a file, register an RDMA memory region
  * over a MAP_SHARED mapping of it and move data through that region with
  * loopback RDMA WRITE and READ; optionally keep the pin and take commands
- * on stdin so that a test script can act on the file meanwhile.
+ * on stdin so that a test script can act on the file meanwhile.  With
+ * --read-only the file is opened O_RDONLY, mapped PROT_READ and registered
+ * for remote reads only.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -27,7 +29,10 @@ struct pin {
 	int fd;
 	off_t offset;		/* of the mapping in the file */
 	size_t length;
+	size_t reg_length;	/* of the MR, from the start of the mapping */
 	unsigned char *map;
+	int read_only;		/* O_RDONLY, PROT_READ, REMOTE_READ only */
+	int unmapped;		/* map is the MR's address, no longer mapped */
 	struct ibv_pd *pd;
 	struct ibv_mr *mr;
 	struct fp_loop loop;
@@ -51,11 +56,16 @@ static void usage(FILE *out, int status)
 		"  -V, --verify        after registering, RDMA WRITE the whole range\n"
 		"                      and check it with read(), write() it and check\n"
 		"                      it with RDMA READ\n"
+		"  -R, --reg-length N  register only the first N bytes of the mapping\n"
+		"  -r, --read-only     open FILE read-only (it must exist), map it\n"
+		"                      PROT_READ and register it for remote reads only\n"
 		"  -c, --commands      keep the MR and run commands from stdin\n"
 		"  -h, --help          show this help\n\n"
 		"Commands (-c), one per line; each answers \"ok CMD\" or \"fail CMD why\":\n"
 		"  write OFF LEN   RDMA WRITE a pattern at OFF of the MR, check with pread\n"
 		"  read OFF LEN    pwrite a pattern at OFF, RDMA READ it back and check\n"
+		"  rread OFF LEN   RDMA READ at OFF and compare with pread() of the file\n"
+		"  unmap           munmap the MR's memory (the MR keeps its pages)\n"
 		"  getlease        print the F_GETLEASE value\n"
 		"  unlease         release the lease (F_UNLCK)\n"
 		"  close           close the file descriptor (the mapping stays)\n"
@@ -106,6 +116,34 @@ static int rdma_write_check(struct pin *p, size_t off, size_t len,
 	return 0;
 }
 
+/* RDMA READ [off, off+len) of the MR and compare with pread() of the file. */
+static int rdma_read_file(struct pin *p, size_t off, size_t len, char *why,
+			  size_t whylen)
+{
+	static unsigned char check[STAGING_SIZE];
+	size_t done, n;
+
+	for (done = 0; done < len; done += n) {
+		n = len - done < STAGING_SIZE ? len - done : STAGING_SIZE;
+		if (pread(p->fd, check, n, p->offset + off + done) != (ssize_t)n) {
+			snprintf(why, whylen, "pread failed: %s", strerror(errno));
+			return -1;
+		}
+		memset(p->loop.buf, 0, n);
+		if (fp_loop_rdma(&p->loop, IBV_WR_RDMA_READ, p->map + off + done,
+				 p->mr->rkey, n)) {
+			snprintf(why, whylen, "RDMA READ failed");
+			return -1;
+		}
+		if (memcmp(p->loop.buf, check, n)) {
+			snprintf(why, whylen, "RDMA READ at %lld differs from the file",
+				 (long long)(p->offset + off + done));
+			return -1;
+		}
+	}
+	return 0;
+}
+
 /* pwrite() [off, off+len), then RDMA READ it and compare. */
 static int rdma_read_check(struct pin *p, size_t off, size_t len,
 			   unsigned int seed, char *why, size_t whylen)
@@ -144,7 +182,8 @@ static int range_arg(const char *args, const struct pin *p, size_t *off,
 	char a[32], b[32];
 
 	if (sscanf(args, "%31s %31s", a, b) != 2 || fp_parse_size(a, off) ||
-	    fp_parse_size(b, len) || *off > p->length || *len > p->length - *off)
+	    fp_parse_size(b, len) || *off > p->reg_length ||
+	    *len > p->reg_length - *off)
 		return -1;
 	return 0;
 }
@@ -164,7 +203,8 @@ static void commands(struct pin *p)
 		line[strcspn(line, "\n")] = 0;
 		sscanf(line, "%31s", cmd);
 		why[0] = 0;
-		if (!strcmp(cmd, "write") || !strcmp(cmd, "read")) {
+		if (!strcmp(cmd, "write") || !strcmp(cmd, "read") ||
+		    !strcmp(cmd, "rread")) {
 			if (!p->mr) {
 				snprintf(why, sizeof(why), "no MR");
 				ok = 0;
@@ -176,10 +216,18 @@ static void commands(struct pin *p)
 				ok = 0;
 			} else {
 				seed += 13;
-				ok = !(cmd[0] == 'w' ?
+				if (cmd[0] == 'r' && cmd[1] == 'r')
+					ok = !rdma_read_file(p, off, len, why, sizeof(why));
+				else
+					ok = !(cmd[0] == 'w' ?
 				       rdma_write_check(p, off, len, seed, why, sizeof(why)) :
 				       rdma_read_check(p, off, len, seed, why, sizeof(why)));
 			}
+		} else if (!strcmp(cmd, "unmap")) {
+			ok = !p->unmapped && !munmap(p->map, p->length);
+			if (!ok)
+				snprintf(why, sizeof(why), "not mapped");
+			p->unmapped = 1;
 		} else if (!strcmp(cmd, "getlease")) {
 			int l = fcntl(p->fd, F_GETLEASE);
 
@@ -231,6 +279,8 @@ int main(int argc, char **argv)
 		{ "touch", no_argument, NULL, 'T' },
 		{ "verify", no_argument, NULL, 'V' },
 		{ "commands", no_argument, NULL, 'c' },
+		{ "read-only", no_argument, NULL, 'r' },
+		{ "reg-length", required_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -240,7 +290,7 @@ int main(int argc, char **argv)
 	struct ibv_context *ctx;
 	size_t off, align = 0;
 
-	while ((c = getopt_long(argc, argv, "d:g:o:l:L:A:TVch", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "d:g:o:l:L:A:TVcrR:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
 			devname = optarg;
@@ -273,6 +323,13 @@ int main(int argc, char **argv)
 		case 'c':
 			cmds = 1;
 			break;
+		case 'r':
+			p.read_only = 1;
+			break;
+		case 'R':
+			if (fp_parse_size(optarg, &p.reg_length) || !p.reg_length)
+				fp_die("invalid --reg-length '%s'", optarg);
+			break;
 		case 'h':
 			usage(stdout, 0);
 			break;
@@ -283,6 +340,8 @@ int main(int argc, char **argv)
 	if (optind != argc - 1)
 		usage(stderr, 2);
 	p.path = argv[optind];
+	if (!p.reg_length || p.reg_length > p.length)
+		p.reg_length = p.length;
 	if (!strcmp(lease, "none"))
 		larg = -1;
 	else if (!strcmp(lease, "layout"))
@@ -292,17 +351,22 @@ int main(int argc, char **argv)
 	else
 		fp_die("--lease must be none, layout or exclusive, not '%s'", lease);
 
-	p.fd = open(p.path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (p.read_only)
+		p.fd = open(p.path, O_RDONLY | O_CLOEXEC);
+	else
+		p.fd = open(p.path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
 	if (p.fd < 0)
 		fp_die("cannot open %s: %s", p.path, strerror(errno));
-	if (fp_extend(p.fd, (size_t)p.offset + p.length))
+	if (!p.read_only && fp_extend(p.fd, (size_t)p.offset + p.length))
 		fp_die("cannot size %s: %s", p.path, strerror(errno));
 	if (larg >= 0 && fcntl(p.fd, F_SETLEASE, larg)) {
 		printf("lease %s: %s (errno=%s)\n", lease, strerror(errno),
 		       fp_errno_name(errno));
 		return 1;
 	}
-	p.map = fp_map_aligned(p.fd, p.offset, p.length, MAP_SHARED, align);
+	p.map = fp_map_aligned_prot(p.fd, p.offset, p.length, p.read_only ?
+				    PROT_READ : PROT_READ | PROT_WRITE,
+				    MAP_SHARED, align);
 	if (p.map == MAP_FAILED)
 		fp_die("mmap of %s failed: %s", p.path, strerror(errno));
 
@@ -320,7 +384,8 @@ int main(int argc, char **argv)
 		fp_die("ibv_alloc_pd failed: %s", strerror(errno));
 	if (fp_loop_open(&p.loop, p.pd, gid, STAGING_SIZE))
 		return 2;
-	p.mr = ibv_reg_mr(p.pd, p.map, p.length, IBV_ACCESS_LOCAL_WRITE |
+	p.mr = ibv_reg_mr(p.pd, p.map, p.reg_length, p.read_only ?
+			  IBV_ACCESS_REMOTE_READ : IBV_ACCESS_LOCAL_WRITE |
 			  IBV_ACCESS_REMOTE_WRITE | IBV_ACCESS_REMOTE_READ);
 	if (!p.mr) {
 		int e = errno;
@@ -329,12 +394,12 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	printf("registered %zu bytes at file offset %lld lkey=0x%x rkey=0x%x\n",
-	       p.length, (long long)p.offset, p.mr->lkey, p.mr->rkey);
+	       p.reg_length, (long long)p.offset, p.mr->lkey, p.mr->rkey);
 	if (verify) {
 		char why[256];
 
-		if (rdma_write_check(&p, 0, p.length, 1, why, sizeof(why)) ||
-		    rdma_read_check(&p, 0, p.length, 2, why, sizeof(why))) {
+		if (rdma_write_check(&p, 0, p.reg_length, 1, why, sizeof(why)) ||
+		    rdma_read_check(&p, 0, p.reg_length, 2, why, sizeof(why))) {
 			printf("verify: %s\n", why);
 			return 2;
 		}
@@ -348,7 +413,8 @@ int main(int argc, char **argv)
 	fp_loop_close(&p.loop);
 	ibv_dealloc_pd(p.pd);
 	ibv_close_device(ctx);
-	munmap(p.map, p.length);
+	if (!p.unmapped)
+		munmap(p.map, p.length);
 	if (p.fd >= 0)
 		close(p.fd);
 	return 0;

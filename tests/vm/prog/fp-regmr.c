@@ -30,6 +30,10 @@ static void usage(FILE *out, int status)
 		"  -f, --file PATH     map PATH MAP_SHARED and register the mapping\n"
 		"  -l, --length N      bytes to map and register (default 1 MiB;\n"
 		"                      the file is extended to at least N bytes)\n"
+		"  -p, --private       map the file MAP_PRIVATE, not MAP_SHARED\n"
+		"  -x, --lease         take an exclusive layout lease on the file\n"
+		"                      first (F_LAYOUT | F_EXCLUSIVE)\n"
+		"  -n, --no-touch      do not write the memory before registering\n"
 		"  -h, --help          show this help\n\n"
 		"Exit status: 0 registered, 1 refused (errno=NAME printed),\n"
 		"2 other failure.\n");
@@ -43,18 +47,21 @@ int main(int argc, char **argv)
 		{ "anon", no_argument, NULL, 'a' },
 		{ "file", required_argument, NULL, 'f' },
 		{ "length", required_argument, NULL, 'l' },
+		{ "private", no_argument, NULL, 'p' },
+		{ "lease", no_argument, NULL, 'x' },
+		{ "no-touch", no_argument, NULL, 'n' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *devname = NULL, *path = NULL;
 	size_t length = 1 << 20;
-	int anon = 0, fd = -1, c;
+	int anon = 0, fd = -1, c, shared = MAP_SHARED, lease = 0, touch = 1;
 	struct ibv_context *ctx;
 	struct ibv_pd *pd;
 	struct ibv_mr *mr;
 	void *buf;
 
-	while ((c = getopt_long(argc, argv, "d:af:l:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "d:af:l:pxnh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
 			devname = optarg;
@@ -68,6 +75,15 @@ int main(int argc, char **argv)
 		case 'l':
 			if (fp_parse_size(optarg, &length) || !length)
 				fp_die("invalid --length '%s'", optarg);
+			break;
+		case 'p':
+			shared = MAP_PRIVATE;
+			break;
+		case 'x':
+			lease = 1;
+			break;
+		case 'n':
+			touch = 0;
 			break;
 		case 'h':
 			usage(stdout, 0);
@@ -86,15 +102,19 @@ int main(int argc, char **argv)
 		if (fp_extend(fd, length))
 			fp_die("cannot size %s to %zu bytes: %s", path, length,
 			       strerror(errno));
-		buf = mmap(NULL, length, PROT_READ | PROT_WRITE, MAP_SHARED,
-			   fd, 0);
+		if (lease && fcntl(fd, F_SETLEASE, F_LAYOUT | F_EXCLUSIVE)) {
+			printf("lease: errno=%s\n", fp_errno_name(errno));
+			return 1;
+		}
+		buf = mmap(NULL, length, PROT_READ | PROT_WRITE, shared, fd, 0);
 	} else {
 		buf = mmap(NULL, length, PROT_READ | PROT_WRITE,
 			   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	}
 	if (buf == MAP_FAILED)
 		fp_die("mmap of %zu bytes failed: %s", length, strerror(errno));
-	memset(buf, 0x5a, length);
+	if (touch)
+		memset(buf, 0x5a, length);
 
 	ctx = fp_open_device(devname);
 	pd = ibv_alloc_pd(ctx);
@@ -112,6 +132,18 @@ int main(int argc, char **argv)
 	}
 	printf("registered %zu bytes lkey=0x%x rkey=0x%x\n", length, mr->lkey,
 	       mr->rkey);
+	if (path) {
+		/* How many file pin records the registration made */
+		FILE *f = fopen("/proc/self/file_pins", "r");
+		int lines = 0, ch;
+
+		while (f && (ch = getc(f)) != EOF)
+			lines += ch == '\n';
+		if (f) {
+			printf("file_pins records: %d\n", lines);
+			fclose(f);
+		}
+	}
 	if (ibv_dereg_mr(mr))
 		fp_die("ibv_dereg_mr failed: %s", strerror(errno));
 	ibv_dealloc_pd(pd);

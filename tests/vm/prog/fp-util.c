@@ -71,18 +71,25 @@ const char *fp_errno_name(int e)
 void *fp_map_aligned(int fd, off_t offset, size_t length, int flags,
 		     size_t align)
 {
+	return fp_map_aligned_prot(fd, offset, length, PROT_READ | PROT_WRITE,
+				   flags, align);
+}
+
+void *fp_map_aligned_prot(int fd, off_t offset, size_t length, int prot,
+			  int flags, size_t align)
+{
 	unsigned char *area, *want;
 	void *p;
 
 	if (!align)
-		return mmap(NULL, length, PROT_READ | PROT_WRITE, flags, fd, offset);
+		return mmap(NULL, length, prot, flags, fd, offset);
 	/* Reserve room for an aligned start, then map over it. */
 	area = mmap(NULL, length + align, PROT_NONE,
 		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (area == MAP_FAILED)
 		return MAP_FAILED;
 	want = (unsigned char *)(((uintptr_t)area + align - 1) & ~(uintptr_t)(align - 1));
-	p = mmap(want, length, PROT_READ | PROT_WRITE, flags | MAP_FIXED, fd, offset);
+	p = mmap(want, length, prot, flags | MAP_FIXED, fd, offset);
 	if (p == MAP_FAILED) {
 		munmap(area, length + align);
 		return MAP_FAILED;

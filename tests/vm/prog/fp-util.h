@@ -27,6 +27,10 @@ int fp_extend(int fd, size_t length);
 void *fp_map_aligned(int fd, off_t offset, size_t length, int flags,
 		     size_t align);
 
+/* The same with protection @prot instead of PROT_READ | PROT_WRITE. */
+void *fp_map_aligned_prot(int fd, off_t offset, size_t length, int prot,
+			  int flags, size_t align);
+
 /* fp-verbs.c: RDMA helpers. */
 
 /* Open the RDMA device called @name, or the first one when @name is NULL. */
