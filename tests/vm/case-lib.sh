@@ -93,6 +93,35 @@ holder_start() {
 	echo 0 >holder.seen
 }
 
+# lease_hold KIND PATH OUT: fp-lease --hold KIND PATH in the background,
+# its output in OUT, until lease_release; waits until the lease is held
+# (returns 1 with OUT shown when it is not within 30 s).  The lease lives
+# while this shell keeps fd 7 open: no sleeping process to wait out.
+lease_hold() {
+	rm -f lease.ctl
+	mkfifo lease.ctl
+	fp-lease --hold "$1" "$2" <lease.ctl >"$3" 2>&1 &
+	lease_pid=$!
+	exec 7>lease.ctl
+	_i=0
+	until grep -q held "$3"; do
+		if ! kill -0 "$lease_pid" 2>/dev/null || [ $_i -ge 300 ]; then
+			diag "fp-lease --hold $1 $2: $(cat "$3")"
+			lease_release
+			return 1
+		fi
+		_i=$((_i + 1))
+		sleep 0.1
+	done
+}
+
+# lease_release: end the lease_hold holder (end of its stdin) and reap it
+lease_release() {
+	exec 7>&-
+	wait "$lease_pid" 2>/dev/null || :
+	rm -f lease.ctl
+}
+
 # holder_cmd CMD [ARGS]: send one command and print its answer line
 # ("ok CMD" or "fail CMD why"); "timeout" when none came within 20 s.
 holder_cmd() {

@@ -30,10 +30,7 @@ is "$(fp-lease exclusive low/o | head -n 1)" "lease exclusive getlease=48" \
 # A plain layout lease: not broken by writes or by adding blocks
 echo 2 >/proc/sys/fs/lease-break-time
 head -c 1M /dev/urandom >g
-sleep 60 | fp-lease --hold layout g >plain.out &
-i=0
-until grep -q held plain.out || [ $i -gt 50 ]; do sleep 0.1; i=$((i + 1)); done
-grep -q held plain.out || bail "could not take the plain layout lease: $(cat plain.out)"
+lease_hold layout g plain.out || bail "could not take the plain layout lease"
 out=$(quick 10 sh -c 'echo appended >>g &&
 	dd if=/dev/zero of=g bs=4k count=1 seek=1 conv=notrunc status=none &&
 	truncate -s 2M g && fallocate -o 2M -l 1M g && echo done' 2>&1)
@@ -42,5 +39,4 @@ is "$out $(grep -c lease-break plain.out)" "done 0" \
 out=$(quick 10 fallocate -p -o 0 -l 64K g && echo punched)
 is "$out $(grep -c lease-break plain.out)" "punched 1" \
 	"a hole punch breaks it, then proceeds"
-kill %1 2>/dev/null
-wait
+lease_release

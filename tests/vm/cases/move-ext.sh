@@ -35,13 +35,10 @@ is "$(quick 10 fp-hole moveext dax/pinned plain/orig)" "moveext: errno=EOPNOTSUP
 	"a DAX original: EOPNOTSUPP (unchanged)"
 
 # An exclusive layout lease on a non-DAX file refuses it too (rule 4)
-sleep 30 | fp-lease --hold exclusive plain/donor >lease.out &
-i=0
-until grep -q held lease.out || [ $i -gt 50 ]; do sleep 0.1; i=$((i + 1)); done
+lease_hold exclusive plain/donor lease.out || bail "could not take the exclusive lease"
 is "$(quick 10 fp-hole moveext plain/orig plain/donor)" "moveext: errno=ETXTBSY" \
 	"a donor under an exclusive layout lease: ETXTBSY"
-kill %1 2>/dev/null
-wait
+lease_release
 like "$(quick 10 fp-hole moveext plain/orig plain/donor)" "^moveext: ok" \
 	"two non-DAX files without leases: MOVE_EXT works"
 cd / && umount /mnt/spare
