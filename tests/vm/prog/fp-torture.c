@@ -39,6 +39,7 @@
 
 #include <infiniband/verbs.h>
 
+#include "fp-ioctls.h"
 #include "fp-util.h"
 
 #define FILE_SIZE	(8u << 20)
@@ -54,27 +55,6 @@
 #define XFS_MAGIC	0x58465342
 #define EXT4_MAGIC	0xef53
 
-/* fs/ext4/ext4.h; not in the uapi headers */
-struct move_extent {
-	uint32_t reserved;
-	uint32_t donor_fd;
-	uint64_t orig_start;
-	uint64_t donor_start;
-	uint64_t len;
-	uint64_t moved_len;
-};
-#define EXT4_IOC_MOVE_EXT	_IOWR('f', 15, struct move_extent)
-
-/* kernel/patches/0008: the debugfs pin hook */
-struct file_pins_test_pin {
-	uint64_t addr;
-	uint64_t len;
-	uint32_t flags;
-	uint32_t id;
-};
-#define FILE_PINS_TEST_PIN	_IOWR('f', 0xf0, struct file_pins_test_pin)
-#define FILE_PINS_TEST_UNPIN	_IOW('f', 0xf1, uint32_t)
-#define FILE_PINS_TEST_PATH	"/sys/kernel/debug/file_pins_test"
 
 enum op {
 	OP_TRUNCATE, OP_OTRUNC, OP_PUNCH, OP_COLLAPSE, OP_INSERT, OP_ZERO,
@@ -230,23 +210,26 @@ static void pin_path(char *buf, size_t len, int i)
 /* The extents of [off, off+len), clipped and merged; -1 when too many. */
 static int fiemap_range(int fd, uint64_t off, uint64_t len, struct ext *out)
 {
-	struct {
-		struct fiemap fm;
-		struct fiemap_extent fe[MAX_EXT];
-	} m;
+	struct fiemap *fm;
 	unsigned int i;
 	int n = 0;
 
-	memset(&m, 0, sizeof(m));
-	m.fm.fm_start = off;
-	m.fm.fm_length = len;
-	m.fm.fm_extent_count = MAX_EXT;
-	if (ioctl(fd, FS_IOC_FIEMAP, &m.fm))
+	fm = calloc(1, sizeof(*fm) + MAX_EXT * sizeof(struct fiemap_extent));
+	if (!fm)
+		fp_die("out of memory");
+	fm->fm_start = off;
+	fm->fm_length = len;
+	fm->fm_extent_count = MAX_EXT;
+	if (ioctl(fd, FS_IOC_FIEMAP, fm)) {
+		free(fm);
 		return -2;
-	if (m.fm.fm_mapped_extents == MAX_EXT)
+	}
+	if (fm->fm_mapped_extents == MAX_EXT) {
+		free(fm);
 		return -1;
-	for (i = 0; i < m.fm.fm_mapped_extents; i++) {
-		struct fiemap_extent *fe = &m.fe[i];
+	}
+	for (i = 0; i < fm->fm_mapped_extents; i++) {
+		struct fiemap_extent *fe = &fm->fm_extents[i];
 		uint64_t lo = fe->fe_logical, hi = fe->fe_logical + fe->fe_length;
 		uint32_t fl = fe->fe_flags & FIEMAP_EXTENT_UNWRITTEN;
 		uint64_t phys = fe->fe_physical;
@@ -271,6 +254,7 @@ static int fiemap_range(int fd, uint64_t off, uint64_t len, struct ext *out)
 		out[n].flags = fl;
 		n++;
 	}
+	free(fm);
 	return n;
 }
 
@@ -728,29 +712,29 @@ static int attack(struct attacker *a, enum op op, int tfd, const char *path)
 		return ioctl(tfd, FICLONERANGE, &cr);
 	}
 	case OP_DEDUPE: {
-		struct {
-			struct file_dedupe_range r;
-			struct file_dedupe_range_info i;
-		} d;
+		struct file_dedupe_range *d;
 
 		/* same data into the pinned file: only the pin can refuse */
 		if (pread(tfd, a->buf, len, (off_t)off) != (ssize_t)len ||
-		    pwrite(a->src, a->buf, len, 0) != (ssize_t)len)
-			return 0;
-		memset(&d, 0, sizeof(d));
-		d.r.src_offset = 0;
-		d.r.src_length = len;
-		d.r.dest_count = 1;
-		d.i.dest_fd = tfd;
-		d.i.dest_offset = off;
-		r = ioctl(a->src, FIDEDUPERANGE, &d);
-		if (r)
-			return r;
-		if (d.i.status < 0) {
-			errno = -d.i.status;
+		    pwrite(a->src, a->buf, len, 0) != (ssize_t)len) {
+			errno = EINVAL;	/* past EOF: not tried */
 			return -1;
 		}
-		return 0;
+		d = calloc(1, sizeof(*d) + sizeof(d->info[0]));
+		if (!d)
+			fp_die("out of memory");
+		d->src_offset = 0;
+		d->src_length = len;
+		d->dest_count = 1;
+		d->info[0].dest_fd = tfd;
+		d->info[0].dest_offset = off;
+		r = ioctl(a->src, FIDEDUPERANGE, d);
+		if (!r && d->info[0].status < 0) {
+			errno = -d->info[0].status;
+			r = -1;
+		}
+		free(d);
+		return r;
 	}
 	case OP_MOVE_EXT: {
 		struct move_extent me = {
@@ -1076,8 +1060,8 @@ stop:
 		violation(C_NO_PINS_LEFT, "%s 20 s after every process stopped", who);
 
 	for (c = 0; c < NR_CLASSES; c++) {
-		printf("%s %d - %s\n", sh->violated[c] ? "not ok" : "ok", ++tap,
-		       class_desc[c]);
+		printf("%s %d - %s%s\n", sh->violated[c] || bad == 2 ? "not ok" : "ok",
+		       ++tap, class_desc[c], bad == 2 ? " (run aborted: setup failure)" : "");
 		if (sh->violated[c]) {
 			printf("# first violation: %s\n", sh->msg[c]);
 			bad = bad ? bad : 1;
