@@ -75,8 +75,10 @@ static const char *const op_name[NR_OPS] = {
 	"mremap-under-pin", "fork-under-pin", "sigkill-pinner", "fiemap-check",
 };
 
-enum outcome { OUT_OK, OUT_BUSY, OUT_OTHER, NR_OUT };
-static const char *const out_name[NR_OUT] = { "ok", "ETXTBSY", "other-errno" };
+enum outcome { OUT_OK, OUT_OK_PINNED, OUT_BUSY, OUT_OTHER, NR_OUT };
+static const char *const out_name[NR_OUT] = {
+	"ok", "ok-while-pinned", "ETXTBSY", "other-errno"
+};
 
 enum class {
 	C_BLOCKS, C_BUSY_ERRNO, C_AT_ONCE, C_ALLOWED, C_MR_DATA, C_CANARY,
@@ -109,6 +111,12 @@ struct slot {
 	uint64_t len;
 	int n_ext;		/* -1: too fragmented to compare */
 	struct ext ext[MAX_EXT];
+	/* layout changes that succeeded while this pin was live */
+	unsigned int n_ok;
+	struct {
+		int op;
+		uint64_t off, len;
+	} ok[4];
 };
 
 struct shared {
@@ -116,6 +124,7 @@ struct shared {
 	int violated[NR_CLASSES];
 	char msg[NR_CLASSES][384];
 	unsigned long count[NR_OPS][NR_OUT];
+	unsigned long n_violations[NR_CLASSES];
 	long long max_ns[NR_OPS];
 	struct slot slot[MAX_PINNERS];
 };
@@ -123,6 +132,7 @@ struct shared {
 static struct shared *sh;
 static const char *dir, *nodax_dir;
 static int n_pinners = 3, n_attackers = 2, is_xfs, is_ext4, plant;
+static const char *skip = "";	/* comma-separated op names not to run */
 static uint64_t rng;
 
 static uint64_t rnd(void)
@@ -195,6 +205,9 @@ static void violation(enum class c, const char *fmt, ...)
 	va_end(ap);
 	if (!__atomic_exchange_n(&sh->violated[c], 1, __ATOMIC_ACQ_REL))
 		memcpy(sh->msg[c], buf, sizeof(buf));
+	/* the first few of each class in full, the others only counted */
+	if (__atomic_add_fetch(&sh->n_violations[c], 1, __ATOMIC_RELAXED) > 5)
+		return;
 	n = snprintf(line, sizeof(line), "# VIOLATION [%s] %s\n", class_desc[c], buf);
 	if (write(STDOUT_FILENO, line, n > (int)sizeof(line) - 1 ? sizeof(line) - 1 : (size_t)n) < 0)
 		return;
@@ -307,11 +320,23 @@ static void check_pins(int *fds)
 		if (n != copy.n_ext || memcmp(now, copy.ext, n * sizeof(*now))) {
 			char a[160], b[160];
 
+			char ops[200];
+			unsigned int k;
+			size_t at = 0;
+
 			ext_str(a, sizeof(a), copy.ext, copy.n_ext);
 			ext_str(b, sizeof(b), now, n < 0 ? 0 : n);
-			violation(C_BLOCKS, "pin-%d [%#llx, +%#llx) pinned by pid %d: extents were %s, now %s",
+			ops[0] = 0;
+			for (k = 0; k < copy.n_ok && k < 4 && at < sizeof(ops); k++)
+				at += snprintf(ops + at, sizeof(ops) - at, " %s[%#llx,+%#llx)",
+					       op_name[copy.ok[k].op],
+					       (unsigned long long)copy.ok[k].off,
+					       (unsigned long long)copy.ok[k].len);
+			violation(C_BLOCKS, "pin-%d [%#llx, +%#llx) pinned by pid %d: extents were %s, now %s; succeeded meanwhile:%s",
 				  i, (long long)copy.off, (unsigned long long)copy.len,
-				  (int)copy.pid, a, b);
+				  (int)copy.pid, a, b, copy.n_ok ? ops : " (nothing seen)");
+			/* one report per pin */
+			__atomic_store_n(&s->n_ext, -1, __ATOMIC_RELAXED);
 		}
 	}
 }
@@ -464,6 +489,7 @@ static void pin_cycle(struct pinner *p)
 	s->off = (int64_t)off;
 	s->len = len;
 	s->pid = getpid();
+	s->n_ok = 0;
 	s->n_ext = fiemap_range(fd, off, len, s->ext);
 	if (s->n_ext == -2)
 		fp_die("FIEMAP on pin-%d: %s", p->idx, strerror(errno));
@@ -660,6 +686,8 @@ static int tolerated(enum op op, int e)
 	}
 }
 
+static uint64_t last_off, last_len;	/* of the last attack() */
+
 static int attack(struct attacker *a, enum op op, int tfd, const char *path)
 {
 	struct stat st;
@@ -675,9 +703,13 @@ static int attack(struct attacker *a, enum op op, int tfd, const char *path)
 		off &= ~(uint64_t)(PMD_SIZE_ - 1);
 		len = PMD_SIZE_;
 	}
+	last_off = off;
+	last_len = len;
 	switch (op) {
 	case OP_TRUNCATE:
-		return ftruncate(tfd, (off_t)(below(FILE_SIZE / PAGE + 1) * PAGE));
+		last_off = below(FILE_SIZE / PAGE + 1) * PAGE;
+		last_len = size > last_off ? size - last_off : 0;
+		return ftruncate(tfd, (off_t)last_off);
 	case OP_OTRUNC:
 		fd = open(path, O_RDWR | O_TRUNC | O_CLOEXEC);
 		if (fd < 0)
@@ -691,10 +723,13 @@ static int attack(struct attacker *a, enum op op, int tfd, const char *path)
 		if (size <= len)
 			return fallocate(tfd, FALLOC_FL_COLLAPSE_RANGE, 0, (off_t)len);
 		off = below((size - len) / PAGE) * PAGE;
+		last_off = off;
 		return fallocate(tfd, FALLOC_FL_COLLAPSE_RANGE, (off_t)off, (off_t)len);
 	case OP_INSERT:
 		off = size > PAGE ? below(size / PAGE) * PAGE : 0;
-		return fallocate(tfd, FALLOC_FL_INSERT_RANGE, (off_t)off, PAGE * (1 + below(16)));
+		last_off = off;
+		last_len = PAGE * (1 + below(16));
+		return fallocate(tfd, FALLOC_FL_INSERT_RANGE, (off_t)off, (off_t)last_len);
 	case OP_ZERO:
 		return fallocate(tfd, FALLOC_FL_ZERO_RANGE, (off_t)off, (off_t)len);
 	case OP_ALLOC:
@@ -768,26 +803,26 @@ static int attack(struct attacker *a, enum op op, int tfd, const char *path)
 
 static void attacker_main(int idx, uint64_t seed)
 {
-	enum op ops[NR_OPS];
-	int n_ops = 0, fds[MAX_PINNERS], i;
+	enum op ops[NR_OPS], all[NR_OPS];
+	int n_all = 0, n_ops = 0, fds[MAX_PINNERS], i;
 	struct attacker a = { .idx = idx, .orig = -1 };
 	char p[512];
 	unsigned int s;
 
 	rng = seed | 1;
-	ops[n_ops++] = OP_TRUNCATE;
-	ops[n_ops++] = OP_OTRUNC;
-	ops[n_ops++] = OP_PUNCH;
-	ops[n_ops++] = OP_COLLAPSE;
-	ops[n_ops++] = OP_INSERT;
-	ops[n_ops++] = OP_ZERO;
-	ops[n_ops++] = OP_ALLOC;
-	ops[n_ops++] = OP_COPY_RANGE;
+	all[n_all++] = OP_TRUNCATE;
+	all[n_all++] = OP_OTRUNC;
+	all[n_all++] = OP_PUNCH;
+	all[n_all++] = OP_COLLAPSE;
+	all[n_all++] = OP_INSERT;
+	all[n_all++] = OP_ZERO;
+	all[n_all++] = OP_ALLOC;
+	all[n_all++] = OP_COPY_RANGE;
 	if (is_xfs) {
-		ops[n_ops++] = OP_UNSHARE;
-		ops[n_ops++] = OP_CLONE;
-		ops[n_ops++] = OP_CLONERANGE;
-		ops[n_ops++] = OP_DEDUPE;
+		all[n_all++] = OP_UNSHARE;
+		all[n_all++] = OP_CLONE;
+		all[n_all++] = OP_CLONERANGE;
+		all[n_all++] = OP_DEDUPE;
 	}
 	a.buf = malloc(CANARY_SIZE > PMD_SIZE_ ? CANARY_SIZE : PMD_SIZE_);
 	if (!a.buf)
@@ -802,8 +837,17 @@ static void attacker_main(int idx, uint64_t seed)
 		a.orig = open(p, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 		if (a.orig < 0)
 			fp_die("open %s: %s", p, strerror(errno));
-		ops[n_ops++] = OP_MOVE_EXT;
+		all[n_all++] = OP_MOVE_EXT;
 	}
+	for (i = 0; i < n_all; i++) {
+		const char *at = strstr(skip, op_name[all[i]]);
+		size_t l = strlen(op_name[all[i]]);
+
+		if (!at || (at[l] && at[l] != ','))
+			ops[n_ops++] = all[i];
+	}
+	if (!n_ops)
+		fp_die("--skip leaves no operation");
 	for (i = 0; i < n_pinners; i++) {
 		pin_path(p, sizeof(p), i);
 		fds[i] = open(p, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
@@ -829,7 +873,18 @@ static void attacker_main(int idx, uint64_t seed)
 		st2 = load(&sl->state);
 		g2 = load_gen(&sl->gen);
 		if (!r) {
-			count(op, OUT_OK, dt);
+			if (st1 == S_PINNED && st2 == S_PINNED && g1 == g2) {
+				unsigned int k = __atomic_fetch_add(&sl->n_ok, 1, __ATOMIC_RELAXED);
+
+				if (k < 4) {
+					sl->ok[k].op = op;
+					sl->ok[k].off = last_off;
+					sl->ok[k].len = last_len;
+				}
+				count(op, OUT_OK_PINNED, dt);
+			} else {
+				count(op, OUT_OK, dt);
+			}
 			if (frees_blocks(op))
 				write_canary(&a);
 		} else if (e == ETXTBSY) {
@@ -855,6 +910,59 @@ static void attacker_main(int idx, uint64_t seed)
 }
 
 /* --- the parent -------------------------------------------------------- */
+
+/* The checker runs in its own process: FIEMAP may block in a broken kernel. */
+static void checker_main(int n, uint64_t seed)
+{
+	int fds[MAX_PINNERS], i;
+
+	(void)seed;
+	for (i = 0; i < n; i++)
+		fds[i] = -1;
+	while (!load(&sh->stop)) {
+		check_pins(fds);
+		pace(2000);
+	}
+	exit(0);
+}
+
+/*
+ * Wait up to @seconds for @pid to exit; 0 when it did.  Otherwise say
+ * where it is stuck (a process that SIGKILL cannot end sleeps in the
+ * kernel) and return -1.
+ */
+static int reap(pid_t pid, int *status, int seconds, const char *what)
+{
+	long long end = now_ns() + seconds * 1000000000LL;
+	char p[64], wchan[64] = "?", stat[256] = "?";
+	int fd;
+	ssize_t n;
+
+	while (waitpid(pid, status, WNOHANG) == 0) {
+		if (now_ns() > end) {
+			snprintf(p, sizeof(p), "/proc/%d/wchan", (int)pid);
+			fd = open(p, O_RDONLY | O_CLOEXEC);
+			if (fd >= 0) {
+				n = read(fd, wchan, sizeof(wchan) - 1);
+				wchan[n > 0 ? n : 0] = 0;
+				close(fd);
+			}
+			snprintf(p, sizeof(p), "/proc/%d/stat", (int)pid);
+			fd = open(p, O_RDONLY | O_CLOEXEC);
+			if (fd >= 0) {
+				n = read(fd, stat, sizeof(stat) - 1);
+				stat[n > 0 ? n : 0] = 0;
+				stat[strcspn(stat, "\n")] = 0;
+				close(fd);
+			}
+			printf("# %s (pid %d) has not exited %d s after SIGKILL: stuck in the kernel, wchan %s, stat %.60s\n",
+			       what, (int)pid, seconds, wchan, stat);
+			return -1;
+		}
+		pace(10000);
+	}
+	return 0;
+}
 
 static pid_t spawn(void (*fn)(int, uint64_t), int idx, uint64_t seed)
 {
@@ -903,6 +1011,8 @@ static void usage(FILE *out, int status)
 		"  -P, --plant          planted violation: pinners drop their pins and\n"
 		"                       take no lease but still announce the pins\n"
 		"                       (the checker must report it)\n"
+		"  -x, --skip OPS       do not run these attacks (comma-separated\n"
+		"                       names as in the counts, e.g. EXT4_IOC_MOVE_EXT)\n"
 		"  -h, --help           show this help\n\n"
 		"Exit status: 0 every invariant held, 1 a violation, 2 setup failure.\n");
 	exit(status);
@@ -918,18 +1028,19 @@ int main(int argc, char **argv)
 		{ "nodax-dir", required_argument, NULL, 'n' },
 		{ "tap-start", required_argument, NULL, 't' },
 		{ "plant", no_argument, NULL, 'P' },
+		{ "skip", required_argument, NULL, 'x' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	pid_t pinners[MAX_PINNERS], attackers[MAX_ATTACKERS];
-	int fds[MAX_PINNERS], c, i, j, tap = 0, bad = 0, status;
+	pid_t pinners[MAX_PINNERS], attackers[MAX_ATTACKERS], checker;
+	int c, i, j, tap = 0, bad = 0, status, stuck = 0;
 	unsigned long respawned = 0;
 	long long deadline, end, seconds = 60;
 	uint64_t seed = (uint64_t)now_ns() ^ (uint64_t)getpid() << 32;
 	struct statfs sfs;
 	char who[600];
 
-	while ((c = getopt_long(argc, argv, "s:S:p:a:n:t:Ph", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "s:S:p:a:n:t:Px:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 's':
 			seconds = atoll(optarg);
@@ -952,6 +1063,9 @@ int main(int argc, char **argv)
 		case 'P':
 			plant = 1;
 			break;
+		case 'x':
+			skip = optarg;
+			break;
 		case 'h':
 			usage(stdout, 0);
 			break;
@@ -968,10 +1082,11 @@ int main(int argc, char **argv)
 	is_xfs = sfs.f_type == XFS_MAGIC;
 	is_ext4 = sfs.f_type == EXT4_MAGIC;
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	printf("# fp-torture --seed %llu --seconds %lld --pinners %d --attackers %d%s%s on %s (%s)%s\n",
+	printf("# fp-torture --seed %llu --seconds %lld --pinners %d --attackers %d%s%s%s%s%s %s (%s)\n",
 	       (unsigned long long)seed, seconds, n_pinners, n_attackers,
-	       nodax_dir ? " --nodax-dir " : "", nodax_dir ? nodax_dir : "", dir,
-	       is_xfs ? "xfs" : is_ext4 ? "ext4" : "other", plant ? " --plant" : "");
+	       nodax_dir ? " --nodax-dir " : "", nodax_dir ? nodax_dir : "",
+	       plant ? " --plant" : "", *skip ? " --skip=" : "", skip, dir,
+	       is_xfs ? "xfs" : is_ext4 ? "ext4" : "other");
 	rng = seed | 1;
 	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE,
 		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
@@ -987,7 +1102,6 @@ int main(int argc, char **argv)
 		if (fd < 0)
 			fp_die("creating %s: %s", p, strerror(errno));
 		close(fd);
-		fds[i] = -1;
 		sh->slot[i].state = S_BUSY;
 	}
 
@@ -995,10 +1109,10 @@ int main(int argc, char **argv)
 		pinners[i] = spawn(pinner_main, i, rnd());
 	for (i = 0; i < n_attackers; i++)
 		attackers[i] = spawn(attacker_main, i, rnd());
+	checker = spawn(checker_main, n_pinners, 0);
 
 	deadline = now_ns() + seconds * 1000000000LL;
 	while (now_ns() < deadline) {
-		check_pins(fds);
 		for (i = 0; i < n_pinners; i++) {
 			if (waitpid(pinners[i], &status, WNOHANG) == pinners[i]) {
 				printf("# pinner %d (pid %d) stopped: status %#x\n", i,
@@ -1020,7 +1134,11 @@ int main(int argc, char **argv)
 
 			i = (int)below(n_pinners);
 			kill(pinners[i], SIGKILL);
-			waitpid(pinners[i], NULL, 0);
+			if (reap(pinners[i], &status, 30, "a SIGKILLed pinner")) {
+				bad = 2;
+				stuck = 1;
+				goto stop;
+			}
 			/* not idle until its successor says so */
 			set_state(&sh->slot[i], S_BUSY);
 			count(OP_KILL, OUT_OK, now_ns() - t0);
@@ -1032,18 +1150,20 @@ int main(int argc, char **argv)
 stop:
 	__atomic_store_n(&sh->stop, 1, __ATOMIC_RELEASE);
 	end = now_ns() + 60 * 1000000000LL;
-	for (j = 0; j < 2; j++) {
-		pid_t *pids = j ? attackers : pinners;
-		int n = j ? n_attackers : n_pinners;
+	for (j = 0; j < 3; j++) {
+		pid_t *pids = j == 2 ? &checker : j ? attackers : pinners;
+		int n = j == 2 ? 1 : j ? n_attackers : n_pinners;
 
 		for (i = 0; i < n; i++) {
 			while (waitpid(pids[i], &status, WNOHANG) == 0) {
 				if (now_ns() > end) {
 					printf("# %s %d (pid %d) did not stop within 60 s; killed\n",
-					       j ? "attacker" : "pinner", i, (int)pids[i]);
+					       j == 2 ? "checker" : j ? "attacker" : "pinner", i,
+					       (int)pids[i]);
 					kill(pids[i], SIGKILL);
-					waitpid(pids[i], &status, 0);
 					bad = 2;
+					if (reap(pids[i], &status, 10, "a process that did not stop"))
+						stuck = 1;
 					break;
 				}
 				pace(10000);
@@ -1053,7 +1173,7 @@ stop:
 		}
 	}
 	/* pins may be released after the last close: wait for it, bounded */
-	end = now_ns() + 20 * 1000000000LL;
+	end = now_ns() + (stuck ? 0 : 20 * 1000000000LL);
 	while (proc_pins_left(who, sizeof(who)) && now_ns() < end)
 		pace(50000);
 	if (proc_pins_left(who, sizeof(who)))
@@ -1063,7 +1183,8 @@ stop:
 		printf("%s %d - %s%s\n", sh->violated[c] || bad == 2 ? "not ok" : "ok",
 		       ++tap, class_desc[c], bad == 2 ? " (run aborted: setup failure)" : "");
 		if (sh->violated[c]) {
-			printf("# first violation: %s\n", sh->msg[c]);
+			printf("# first of %lu violations: %s\n", sh->n_violations[c],
+			       sh->msg[c]);
 			bad = bad ? bad : 1;
 		}
 	}
@@ -1082,6 +1203,9 @@ stop:
 		printf(" max=%.1fms\n", sh->max_ns[c] / 1e6);
 	}
 	if (bad == 2)
-		printf("# setup failure: a process stopped early (see above)\n");
+		printf("# setup failure: a process stopped early or hung (see above)\n");
+	fflush(stdout);
+	if (stuck)	/* do not wait for processes stuck in the kernel */
+		_exit(bad);
 	return bad;
 }
