@@ -111,7 +111,7 @@ struct slot {
 	uint64_t len;
 	int n_ext;		/* -1: too fragmented to compare */
 	struct ext ext[MAX_EXT];
-	/* layout changes that succeeded while this pin was live */
+	/* the last layout changes that succeeded while this pin was live */
 	unsigned int n_ok;
 	struct {
 		int op;
@@ -327,11 +327,12 @@ static void check_pins(int *fds)
 			ext_str(a, sizeof(a), copy.ext, copy.n_ext);
 			ext_str(b, sizeof(b), now, n < 0 ? 0 : n);
 			ops[0] = 0;
-			for (k = 0; k < copy.n_ok && k < 4 && at < sizeof(ops); k++)
+			for (k = copy.n_ok > 4 ? copy.n_ok - 4 : 0;
+			     k < copy.n_ok && at < sizeof(ops); k++)
 				at += snprintf(ops + at, sizeof(ops) - at, " %s[%#llx,+%#llx)",
-					       op_name[copy.ok[k].op],
-					       (unsigned long long)copy.ok[k].off,
-					       (unsigned long long)copy.ok[k].len);
+					       op_name[copy.ok[k % 4].op],
+					       (unsigned long long)copy.ok[k % 4].off,
+					       (unsigned long long)copy.ok[k % 4].len);
 			violation(C_BLOCKS, "pin-%d [%#llx, +%#llx) pinned by pid %d: extents were %s, now %s; succeeded meanwhile:%s",
 				  i, (long long)copy.off, (unsigned long long)copy.len,
 				  (int)copy.pid, a, b, copy.n_ok ? ops : " (nothing seen)");
@@ -364,6 +365,16 @@ struct pinner {
 	int dbg;		/* the debugfs hook, or -1 */
 	unsigned char *check;
 };
+
+/* The exclusive layout lease must live as long as the pin. */
+static void lease_check(struct pinner *p, int fd, const char *after)
+{
+	int l = fcntl(fd, F_GETLEASE);
+
+	if (!plant && l != (F_LAYOUT | F_EXCLUSIVE))
+		violation(C_PIN_WORKS, "pin-%d: the exclusive layout lease is gone under a live pin after %s (F_GETLEASE %d)",
+			  p->idx, after, l);
+}
 
 static int mr_write_check(struct pinner *p, struct ibv_mr *mr, int fd,
 			  uint64_t off, uint64_t len, unsigned int seed)
@@ -494,6 +505,7 @@ static void pin_cycle(struct pinner *p)
 	if (s->n_ext == -2)
 		fp_die("FIEMAP on pin-%d: %s", p->idx, strerror(errno));
 	set_state(s, S_PINNED);
+	lease_check(p, fd, use_dbg ? "the debugfs pin" : "ibv_reg_mr");
 
 	if (plant) {
 		/*
@@ -520,6 +532,7 @@ static void pin_cycle(struct pinner *p)
 			fp_die("munmap: %s", strerror(errno));
 		count(OP_MUNMAP, OUT_OK, now_ns() - t0);
 		mapped = 0;
+		lease_check(p, fd, "munmap");
 	} else if (!below(4)) {
 		void *n, *to;
 
@@ -536,6 +549,7 @@ static void pin_cycle(struct pinner *p)
 		} else {
 			count(OP_MREMAP, OUT_OK, now_ns() - t0);
 			map = n;
+			lease_check(p, fd, "mremap");
 		}
 	}
 	if (!below(5)) {
@@ -549,6 +563,7 @@ static void pin_cycle(struct pinner *p)
 			_exit(0);	/* closes its copies of the lease fd and uverbs */
 		waitpid(c, NULL, 0);
 		count(OP_FORK, OUT_OK, now_ns() - t0);
+		lease_check(p, fd, "a forked child exited");
 	}
 
 	holds = 1 + (int)below(20);
@@ -558,6 +573,7 @@ static void pin_cycle(struct pinner *p)
 		pace(3000);
 	}
 drop:
+	lease_check(p, fd, "holding it");
 	set_state(s, S_BUSY);	/* the checker stops here, before the unpin */
 	if (mr && ibv_dereg_mr(mr))
 		fp_die("ibv_dereg_mr: %s", strerror(errno));
@@ -876,11 +892,9 @@ static void attacker_main(int idx, uint64_t seed)
 			if (st1 == S_PINNED && st2 == S_PINNED && g1 == g2) {
 				unsigned int k = __atomic_fetch_add(&sl->n_ok, 1, __ATOMIC_RELAXED);
 
-				if (k < 4) {
-					sl->ok[k].op = op;
-					sl->ok[k].off = last_off;
-					sl->ok[k].len = last_len;
-				}
+				sl->ok[k % 4].op = op;
+				sl->ok[k % 4].off = last_off;
+				sl->ok[k % 4].len = last_len;
 				count(op, OUT_OK_PINNED, dt);
 			} else {
 				count(op, OUT_OK, dt);
