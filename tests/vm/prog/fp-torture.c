@@ -105,6 +105,7 @@ struct ext {
 
 struct slot {
 	int state;		/* S_*; S_IDLE: no lease, no pin */
+	int dying;		/* the parent is SIGKILLing the pinner: S_BUSY */
 	unsigned int gen;	/* bumped on every state change */
 	pid_t pid;
 	int64_t off;		/* the pinned range */
@@ -171,6 +172,19 @@ static int load(const int *p)
 static unsigned int load_gen(const unsigned int *p)
 {
 	return __atomic_load_n(p, __ATOMIC_ACQUIRE);
+}
+
+/* What the slot's owner says, unless the parent is killing it. */
+static int slot_state(struct slot *s)
+{
+	return load(&s->dying) ? S_BUSY : load(&s->state);
+}
+
+static void set_dying(struct slot *s, int dying)
+{
+	__atomic_add_fetch(&s->gen, 1, __ATOMIC_ACQ_REL);
+	__atomic_store_n(&s->dying, dying, __ATOMIC_RELEASE);
+	__atomic_add_fetch(&s->gen, 1, __ATOMIC_ACQ_REL);
 }
 
 static void set_state(struct slot *s, int state)
@@ -299,7 +313,7 @@ static void check_pins(int *fds)
 		unsigned int g = load_gen(&s->gen);
 		long long t0;
 
-		if (g & 1 || load(&s->state) != S_PINNED || s->n_ext < 0)
+		if (g & 1 || slot_state(s) != S_PINNED || s->n_ext < 0)
 			continue;
 		memcpy(&copy, s, sizeof(copy));
 		if (fds[i] < 0) {
@@ -881,12 +895,12 @@ static void attacker_main(int idx, uint64_t seed)
 		sl = &sh->slot[t];
 		pin_path(p, sizeof(p), t);
 		g1 = load_gen(&sl->gen);
-		st1 = load(&sl->state);
+		st1 = slot_state(sl);
 		t0 = now_ns();
 		r = attack(&a, op, fds[t], p);
 		e = errno;
 		dt = now_ns() - t0;
-		st2 = load(&sl->state);
+		st2 = slot_state(sl);
 		g2 = load_gen(&sl->gen);
 		if (!r) {
 			if (st1 == S_PINNED && st2 == S_PINNED && g1 == g2) {
@@ -1147,6 +1161,8 @@ int main(int argc, char **argv)
 			long long t0 = now_ns();
 
 			i = (int)below(n_pinners);
+			/* no verdicts on this slot from here until the successor's */
+			set_dying(&sh->slot[i], 1);
 			kill(pinners[i], SIGKILL);
 			if (reap(pinners[i], &status, 30, "a SIGKILLed pinner")) {
 				bad = 2;
@@ -1155,6 +1171,7 @@ int main(int argc, char **argv)
 			}
 			/* not idle until its successor says so */
 			set_state(&sh->slot[i], S_BUSY);
+			set_dying(&sh->slot[i], 0);
 			count(OP_KILL, OUT_OK, now_ns() - t0);
 			pinners[i] = spawn(pinner_main, i, rnd());
 			respawned++;
