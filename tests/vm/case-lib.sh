@@ -143,3 +143,34 @@ spare_mount() {
 	esac || return 1
 	mount -o "dax=$2" /dev/pmem2 /mnt/spare && chmod 1777 /mnt/spare
 }
+
+# --- removal of the spare namespace (kernel rule 10) -----------------------
+# spare_dev: the nd device that nd_pmem drives for /dev/pmem2 (pfn2.N for
+# an fsdax namespace).
+spare_dev() {
+	basename "$(readlink -f /sys/block/pmem2/device)"
+}
+
+# spare_unbind_start DEV OUT: unbind DEV from nd_pmem in the background; the
+# shell's exit status goes to OUT as "rc=N" when the write returns.  Its pid
+# is in $unbind_pid.
+spare_unbind_start() {
+	( echo "$1" >/sys/bus/nd/drivers/nd_pmem/unbind; echo "rc=$?" ) >"$2" 2>&1 &
+	unbind_pid=$!
+}
+
+# wait_until SECONDS CMD...: poll (every 0.2 s) until CMD succeeds; fails
+# after SECONDS.
+wait_until() {
+	_limit=$(($1 * 5))
+	shift
+	_i=0
+	until "$@"; do
+		_i=$((_i + 1))
+		[ $_i -lt $_limit ] || return 1
+		sleep 0.2
+	done
+}
+
+# gone PID: true when no process PID exists (any more).
+gone() { ! kill -0 "$1" 2>/dev/null; }
