@@ -174,3 +174,10 @@ wait_until() {
 
 # gone PID: true when no process PID exists (any more).
 gone() { ! kill -0 "$1" 2>/dev/null; }
+
+# dump_blocked: show the blocked tasks and the CPUs in the kernel log (and
+# so on the console), for a case that found a task stuck.
+dump_blocked() {
+	echo w >/proc/sysrq-trigger
+	echo l >/proc/sysrq-trigger
+}

@@ -40,6 +40,7 @@ for fs in ext4 xfs; do
 	check "$fs: the holder is gone" wait_until 60 gone "$pid"
 	check "$fs: the unbind completes after the kill" \
 		wait_until 120 gone "$unbind_pid"
+	gone "$unbind_pid" || dump_blocked
 	wait "$unbind_pid" 2>/dev/null
 	is "$(cat unbind.out)" "rc=0" "$fs: the unbind succeeded"
 	cd / || bail "no /"

@@ -71,6 +71,7 @@ for fs in ext4 xfs; do
 	holder_stop
 	check "$fs: the unbind completes when the owner exits" \
 		wait_until 120 gone "$unbind_pid"
+	gone "$unbind_pid" || dump_blocked
 	wait "$unbind_pid" 2>/dev/null
 	is "$(cat unbind.out)" "rc=0" "$fs: the unbind succeeded"
 	is "$(lines events.out '^cmd=2 ')" 1 "$fs: the removal was announced once"
