@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "pinmgr.h"
+#include "removal.h"
 
 #define CONFIG_MAX_SIZE	(1u << 20)
 #define CONFIG_MAX_RULES 4096
@@ -193,7 +194,8 @@ static int parse_line(struct pm_config *cfg, char *line, unsigned int no,
 	char *w[5];
 	unsigned long long v;
 	unsigned int ms;
-	int n;
+	int n, rk;
+	char why[128];
 
 	line[strcspn(line, "#")] = 0;
 	n = split(line, w, 5);
@@ -266,6 +268,9 @@ static int parse_line(struct pm_config *cfg, char *line, unsigned int no,
 	} else if (!strcmp(w[0], "log-events")) {
 		if (parse_bool(w[1], &cfg->log_events))
 			return bad(err, errlen, no, "log-events '%s': yes or no", w[1]);
+	} else if ((rk = pm_removal_config(cfg, w[0], w[1], why, sizeof(why)))) {
+		if (rk < 0)
+			return bad(err, errlen, no, "%s", why);
 	} else {
 		return bad(err, errlen, no, "unknown keyword '%s'", w[0]);
 	}

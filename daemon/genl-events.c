@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * The kernel's refusal events (and, only logged, its device removal
- * announcements): generic-netlink family "filepin", multicast
+ * The kernel's refusal events (and its device removal announcements,
+ * handed to removal.c): generic-netlink family "filepin", multicast
  * group "events" (filepin-genl.h, filepin(7)), through libnl-genl-3.
  *
  * A kernel without the family is not an error: pinmgr says so once, keeps
@@ -20,6 +20,7 @@
 
 #include "filepin-genl.h"
 #include "pinmgr.h"
+#include "removal.h"
 
 static struct nla_policy policy[FILEPIN_ATTR_MAX + 1] = {
 	[FILEPIN_ATTR_OP] = { .type = NLA_U32 },
@@ -83,42 +84,16 @@ int pm_genl_parse(struct nl_msg *msg, struct pm_kevent *ev)
 	return 0;
 }
 
-/* A device removal that waits for pins (filepin(7)): log it, one line per pin */
-static bool removal_log(struct nl_msg *msg)
-{
-	static struct nla_policy rpolicy[FILEPIN_ATTR_MAX + 1] = {
-		[FILEPIN_ATTR_TGID] = { .type = NLA_U32 },
-		[FILEPIN_ATTR_COMM] = { .type = NLA_STRING, .maxlen = FILEPIN_COMM_LEN },
-		[FILEPIN_ATTR_OFFSET] = { .type = NLA_U64 },
-		[FILEPIN_ATTR_LENGTH] = { .type = NLA_U64 },
-		[FILEPIN_ATTR_DEVICE] = { .type = NLA_STRING, .maxlen = 32 },
-		[FILEPIN_ATTR_PINS] = { .type = NLA_U32 },
-		[FILEPIN_ATTR_PATH] = { .type = NLA_STRING, .maxlen = 4096 },
-	};
-	struct nlmsghdr *nlh = nlmsg_hdr(msg);
-	struct nlattr *tb[FILEPIN_ATTR_MAX + 1];
-
-	if (!genlmsg_valid_hdr(nlh, 0) ||
-	    ((struct genlmsghdr *)nlmsg_data(nlh))->cmd != FILEPIN_CMD_REMOVAL ||
-	    genlmsg_parse(nlh, 0, tb, FILEPIN_ATTR_MAX, rpolicy) < 0)
-		return false;
-	pm_warn("kernel: removal of device %s waits for %u pin(s): pid %u (%s) pins %s offset %llu length %llu",
-		tb[FILEPIN_ATTR_DEVICE] ? nla_get_string(tb[FILEPIN_ATTR_DEVICE]) : "?",
-		get_u32(tb, FILEPIN_ATTR_PINS), get_u32(tb, FILEPIN_ATTR_TGID),
-		tb[FILEPIN_ATTR_COMM] ? nla_get_string(tb[FILEPIN_ATTR_COMM]) : "?",
-		tb[FILEPIN_ATTR_PATH] ? nla_get_string(tb[FILEPIN_ATTR_PATH]) : "?",
-		(unsigned long long)get_u64(tb, FILEPIN_ATTR_OFFSET),
-		(unsigned long long)get_u64(tb, FILEPIN_ATTR_LENGTH));
-	return true;
-}
-
 static int event_cb(struct nl_msg *msg, void *arg)
 {
 	struct pm_daemon *d = arg;
+	static struct pm_rmev rm;
 	struct pm_kevent ev;
 
-	if (removal_log(msg))
+	if (!pm_removal_parse(msg, &rm)) {	/* removal.c: on-removal policy */
+		pm_removal_handle(d, &rm);
 		return NL_OK;
+	}
 	if (pm_genl_parse(msg, &ev)) {
 		pm_warn("ignoring a filepin netlink message that is not a valid refusal");
 		return NL_SKIP;

@@ -51,6 +51,8 @@ struct pm_config {
 	bool log_events;		/* "log-events" */
 	struct pm_rule *rules;
 	size_t nrules;
+	int on_removal;			/* "on-removal", enum pm_removal_policy (removal.h) */
+	unsigned int removal_timeout_ms;	/* "removal-timeout", 0: the default */
 };
 
 #define PM_DEFAULT_SCAN_MS	5000
@@ -418,6 +420,8 @@ struct pm_daemon {
 	/* pin service */
 	struct pm_svc_pin *svc_pins;
 	struct pm_rdma_dev *rdma_devs;
+	/* device removals in progress (removal.c) */
+	struct pm_removal *removals;
 };
 
 /* epoll registration of a connection's socket (events may change). */
