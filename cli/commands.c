@@ -281,7 +281,7 @@ int cmd_status(struct pinctl *pc)
 	       s->clients, s->admins, s->subscribers);
 	printf("breaks:         %u running\n", s->breaks);
 	printf("scans:          %llu\n", (unsigned long long)s->scans);
-	r = s->flags & PINMGR_ADM_ST_REMOVAL ? status_removal(fd, m) : 0;
+	r = (s->flags & PINMGR_ADM_ST_REMOVAL) ? status_removal(fd, m) : 0;
 	if (!r && !(s->flags & PINMGR_ADM_ST_REMOVAL))
 		printf("removal:        none in progress\n");
 	close(fd);

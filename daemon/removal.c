@@ -162,9 +162,10 @@ unsigned int pm_removal_count(const struct pm_daemon *d)
 
 /* Store the event and send it to "pinctl events -f" (as events.c does). */
 static void publish(struct pm_daemon *d, const struct pm_removal *r,
-		    const struct pm_rm_pin *rp, uint32_t action, uint64_t seq)
+		    const struct pm_rm_pin *rp, uint32_t action, uint64_t seq,
+		    uint64_t missed)
 {
-	struct pm_event ev = { .action = action, .caller_uid = (uid_t)-1 };
+	struct pm_event ev = { .action = action, .missed = missed, .caller_uid = (uid_t)-1 };
 	const struct pm_event *stored;
 	struct pinmgr_adm_msg *m;
 	struct pm_conn *c;
@@ -325,7 +326,7 @@ void pm_removal_handle(struct pm_daemon *d, const struct pm_rmev *ev)
 		action == PINMGR_ADM_ACTION_REVOKE ? "asked to revoke" :
 		action == PINMGR_ADM_ACTION_RELEASE ? "pinmgr's own pin, released" :
 		"cannot be asked (not a libfilepin client with a revoke callback)");
-	publish(d, r, rp, action, ev->seq);
+	publish(d, r, rp, action, ev->seq, missed);
 }
 
 static bool killable(pid_t pid)
@@ -366,7 +367,7 @@ static void signal_owners(struct pm_daemon *d, struct pm_removal *r, int sig)
 			r->device, (int)rp->pid, rp->comm, name(rp),
 			sig == SIGTERM ? "SIGTERM" : "SIGKILL");
 		publish(d, r, rp, sig == SIGTERM ? PINMGR_ADM_ACTION_TERM :
-			PINMGR_ADM_ACTION_KILL, 0);
+			PINMGR_ADM_ACTION_KILL, 0, 0);
 	}
 }
 
@@ -398,7 +399,7 @@ static bool update(struct pm_daemon *d, struct pm_removal *r)
 		rp->gone = true;
 		pm_notice("removal of device %s: pid %d (%s) no longer pins %s",
 			  r->device, (int)rp->pid, rp->comm, name(rp));
-		publish(d, r, rp, PINMGR_ADM_ACTION_GONE, 0);
+		publish(d, r, rp, PINMGR_ADM_ACTION_GONE, 0, 0);
 	}
 	return !left;
 }
@@ -417,7 +418,7 @@ int pm_removal_tick(struct pm_daemon *d)
 		if (update(d, r)) {
 			pm_notice("removal of device %s: no pin left, the removal can complete",
 				  r->device);
-			publish(d, r, NULL, PINMGR_ADM_ACTION_COMPLETE, 0);
+			publish(d, r, NULL, PINMGR_ADM_ACTION_COMPLETE, 0, 0);
 			*rpp = r->next;
 			free_removal(r);
 			continue;
@@ -439,7 +440,7 @@ int pm_removal_tick(struct pm_daemon *d)
 				pm_warn("removal of device %s: pid %d (%s) still pins %s after %u ms (on-removal %s)",
 					r->device, (int)rp->pid, rp->comm, name(rp),
 					timeout_ms(d), policy_name(d->cfg.on_removal));
-				publish(d, r, rp, PINMGR_ADM_ACTION_TIMEOUT, 0);
+				publish(d, r, rp, PINMGR_ADM_ACTION_TIMEOUT, 0, 0);
 			}
 			if (d->cfg.on_removal == PM_REMOVAL_KILL) {
 				signal_owners(d, r, SIGTERM);

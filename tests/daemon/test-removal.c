@@ -58,7 +58,7 @@ static void proc_pin(pid_t pid, const char *comm, const char *file, unsigned int
 
 	snprintf(line, sizeof(line), "%s\n", comm);
 	put_file(pid, "comm", line);
-	snprintf(line, sizeof(line), "fd:5 /dev/infiniband/uverbs0 %u:%u %u 0-255 256 %s\n",
+	snprintf(line, sizeof(line), "fd:5 /dev/infiniband/uverbs0 %d:%d %u 0-255 256 %s\n",
 		 MAJ, MIN, ino, file);
 	put_file(pid, "file_pins", line);
 }
