@@ -160,24 +160,28 @@ spare_unbind_start() {
 }
 
 # wait_until SECONDS CMD...: poll (every 0.2 s) until CMD succeeds; fails
-# after SECONDS.
+# after SECONDS of wall-clock time.
 wait_until() {
-	_limit=$(($1 * 5))
+	_end=$(($(date +%s) + $1))
 	shift
-	_i=0
 	until "$@"; do
-		_i=$((_i + 1))
-		[ $_i -lt $_limit ] || return 1
+		[ "$(date +%s)" -lt "$_end" ] || return 1
 		sleep 0.2
 	done
 }
 
-# gone PID: true when no process PID exists (any more).
-gone() { ! kill -0 "$1" 2>/dev/null; }
+# gone PID: true when process PID has exited: it no longer exists or is a
+# zombie (a background job of the case's shell is one until the shell
+# reaps it, which it may not do while it runs a command substitution).
+gone() {
+	_st=$(sed -n 's/^[0-9]* (.*) \([A-Za-z]\) .*/\1/p' "/proc/$1/stat" 2>/dev/null)
+	[ -z "$_st" ] || [ "$_st" = Z ]
+}
 
 # dump_blocked: show the blocked tasks and the CPUs in the kernel log (and
 # so on the console), for a case that found a task stuck.
 dump_blocked() {
+	dmesg -n 8
 	echo w >/proc/sysrq-trigger
 	echo l >/proc/sysrq-trigger
 }

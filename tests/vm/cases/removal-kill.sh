@@ -8,7 +8,7 @@
 # vm-fs: none
 # vm-timeout: 600
 . "$FILEPIN_TOP/tests/vm/case-lib.sh"
-plan 16
+plan 18
 
 for fs in ext4 xfs; do
 	spare_mount "$fs" always || bail "cannot prepare the spare namespace ($fs)"
@@ -32,6 +32,13 @@ for fs in ext4 xfs; do
 		diag "the unbind returned: $(cat unbind.out)"
 	else
 		ok "$fs: the unbind waits while the MR is live"
+	fi
+
+	# An unmount attempt meanwhile fails at once: the pin holds the mount
+	if out=$(quick 30 umount /mnt/spare); then
+		not_ok "$fs: unmounting while the removal waits fails (busy)"
+	else
+		like "$out" 'busy' "$fs: unmounting while the removal waits fails (busy)"
 	fi
 
 	kill -9 "$pid"

@@ -32,8 +32,11 @@ PY
 	wait_until 60 grep -q '^ready$' map.out || bail "the mapper did not start: $(cat map.out)"
 	dev=$(spare_dev)
 
+	t0=$(date +%s)
 	spare_unbind_start "$dev" unbind.out
+	wait_until 30 gone "$unbind_pid" || dump_blocked
 	check "$fs: the unbind completes (nothing is pinned)" wait_until 120 gone "$unbind_pid"
+	diag "the unbind took $(($(date +%s) - t0)) s"
 	wait "$unbind_pid" 2>/dev/null
 	is "$(cat unbind.out)" "rc=0" "$fs: the unbind succeeded"
 	touch go

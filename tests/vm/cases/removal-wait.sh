@@ -58,6 +58,8 @@ for fs in ext4 xfs; do
 
 	check "$fs: the log names the owner again, periodically" \
 		wait_until 60 sh -c "dmesg | grep -q 'still waits after .* for 1 long-term file pin'"
+	# the owner's line follows the report's first line
+	wait_until 30 sh -c "dmesg | grep -A1 'still waits after' | grep -q 'fp-pin\\[$pid\\]'"
 	dmesg_new
 	like "$(grep -A1 'still waits after' dmesg.new | tail -n 1)" "fp-pin\\[$pid\\] pins pmem2" \
 		"$fs: with its pid and comm"
@@ -69,9 +71,11 @@ for fs in ext4 xfs; do
 	fi
 
 	holder_stop
+	t0=$(date +%s)
 	check "$fs: the unbind completes when the owner exits" \
 		wait_until 120 gone "$unbind_pid"
 	gone "$unbind_pid" || dump_blocked
+	diag "the unbind took $(($(date +%s) - t0)) s after the owner exited"
 	wait "$unbind_pid" 2>/dev/null
 	is "$(cat unbind.out)" "rc=0" "$fs: the unbind succeeded"
 	is "$(lines events.out '^cmd=2 ')" 1 "$fs: the removal was announced once"
