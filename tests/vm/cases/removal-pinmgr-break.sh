@@ -38,7 +38,7 @@ for fs in ext4 xfs; do
 		pm_wait_for holder.out '^revoked$' 60
 	check "$fs: the unbind completes within the policy timeout ($timeout_s s)" \
 		wait_until "$timeout_s" gone "$unbind_pid"
-	gone "$unbind_pid" || dump_blocked
+	gone "$unbind_pid" || { dump_blocked; bail "the unbind does not complete"; }
 	wait "$unbind_pid" 2>/dev/null
 	is "$(cat unbind.out)" "rc=0" "$fs: the unbind succeeded"
 	check "$fs: pinmgr reports the end of the removal" \

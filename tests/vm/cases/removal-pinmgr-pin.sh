@@ -34,7 +34,7 @@ like "$out" 'No such device or address' "also for the pinned file: $out"
 if gone "$pm_pid"; then not_ok "pinmgr runs on"; else ok "pinmgr runs on"; fi
 holder_stop
 check "the unbind completes when the owner exits" wait_until 120 gone "$unbind_pid"
-gone "$unbind_pid" || dump_blocked
+gone "$unbind_pid" || { dump_blocked; bail "the unbind does not complete"; }
 wait "$unbind_pid" 2>/dev/null
 is "$(cat unbind.out)" "rc=0" "the unbind succeeded"
 check "pinmgr stops cleanly" pm_stop

@@ -42,7 +42,7 @@ for fs in ext4 xfs; do
 	ph_stop
 	check "$fs: the unbind completes when the owner exits" \
 		wait_until 120 gone "$unbind_pid"
-	gone "$unbind_pid" || dump_blocked
+	gone "$unbind_pid" || { dump_blocked; bail "the unbind does not complete"; }
 	wait "$unbind_pid" 2>/dev/null
 	is "$(cat unbind.out)" "rc=0" "$fs: the unbind succeeded"
 	check "$fs: events: the pin went" pm_retry 30 has_event " removal action=gone pid=$ph_pid "
