@@ -212,6 +212,35 @@ static void uptime(uint64_t started, char *buf, size_t size)
 		snprintf(buf, size, "%llus", s);
 }
 
+/* After a reply with ST_REMOVAL: the pins device removals wait for. */
+static int status_removal(int fd, struct pinmgr_adm_msg *m)
+{
+	const struct pinmgr_adm_pin_entry *e = &m->entry;
+	char path[4 * PINMGR_ADM_PATH_MAX + 1], comm[4 * 16 + 1];
+	int r;
+
+	printf("removal:        in progress, waiting for these pins:\n");
+	for (;;) {
+		r = pc_recv(fd, m, 60000);
+		if (r || m->type == PINMGR_ADM_DONE)
+			break;
+		if (m->type != PINMGR_ADM_PIN_ENTRY)
+			return pc_failed("status", 0, m);
+		if (file_pin_escape(e->path[0] ? e->path : "?", path, sizeof(path)))
+			snprintf(path, sizeof(path), "?");
+		if (file_pin_escape(e->comm[0] ? e->comm : "?", comm, sizeof(comm)))
+			snprintf(comm, sizeof(comm), "?");
+		printf("                device %s (%u:%u): pid %u (%s) pins %s offset %llu length %llu\n",
+		       e->rdma_dev[0] ? e->rdma_dev : "?", e->dev_major, e->dev_minor, e->pid,
+		       comm, path, (unsigned long long)e->offset, (unsigned long long)e->length);
+	}
+	if (r)
+		return pc_failed("status", r, m);
+	if (!m->done.count)
+		printf("                (none of yours)\n");
+	return 0;
+}
+
 int cmd_status(struct pinctl *pc)
 {
 	struct pinmgr_adm_msg *m = calloc(1, sizeof(*m));
@@ -228,8 +257,8 @@ int cmd_status(struct pinctl *pc)
 		return -fd;
 	}
 	r = pc_recv(fd, m, 60000);
-	close(fd);
 	if (r || m->type != PINMGR_ADM_STATUS_REPLY) {
+		close(fd);
 		r = pc_failed("status", r, m);
 		free(m);
 		return r;
@@ -253,6 +282,10 @@ int cmd_status(struct pinctl *pc)
 	       s->clients, s->admins, s->subscribers);
 	printf("breaks:         %u running\n", s->breaks);
 	printf("scans:          %llu\n", (unsigned long long)s->scans);
+	r = (s->flags & PINMGR_ADM_ST_REMOVAL) ? status_removal(fd, m) : 0;
+	if (!r && !(s->flags & PINMGR_ADM_ST_REMOVAL))
+		printf("removal:        none in progress\n");
+	close(fd);
 	free(m);
-	return 0;
+	return r;
 }

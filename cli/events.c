@@ -33,6 +33,15 @@ static const char *action_name(uint32_t a)
 	switch (a) {
 	case PINMGR_ADM_ACTION_BREAK: return "break";
 	case PINMGR_ADM_ACTION_BREAKING: return "breaking";
+	case PINMGR_ADM_ACTION_WAIT: return "wait";
+	case PINMGR_ADM_ACTION_REVOKE: return "revoke";
+	case PINMGR_ADM_ACTION_RELEASE: return "release";
+	case PINMGR_ADM_ACTION_NOASK: return "cannot-ask";
+	case PINMGR_ADM_ACTION_TIMEOUT: return "timeout";
+	case PINMGR_ADM_ACTION_TERM: return "sigterm";
+	case PINMGR_ADM_ACTION_KILL: return "sigkill";
+	case PINMGR_ADM_ACTION_GONE: return "gone";
+	case PINMGR_ADM_ACTION_COMPLETE: return "complete";
 	}
 	return "report";
 }
@@ -82,6 +91,15 @@ void pc_print_event(const struct pinctl *pc, const struct pinmgr_adm_event *e,
 		snprintf(path, sizeof(path), "?");
 	if (file_pin_escape(e->comm[0] ? e->comm : "?", comm, sizeof(comm)))
 		snprintf(comm, sizeof(comm), "?");
+	if (e->op == PINMGR_ADM_OP_REMOVAL) {
+		/* a step of a device removal (pinmgr.conf(5) on-removal) */
+		fprintf(out, "%s seq=%llu removal action=%s pid=%u comm=%s dev=%u:%u ino=%llu offset=%llu length=%llu missed=%llu path=%s\n",
+			when, (unsigned long long)e->seq, action_name(e->action), e->tgid,
+			comm, e->dev_major, e->dev_minor, (unsigned long long)e->ino,
+			(unsigned long long)e->offset, (unsigned long long)e->length,
+			(unsigned long long)e->missed, path);
+		return;
+	}
 	fprintf(out, "%s seq=%llu %s refused reason=%s pid=%u tid=%u comm=%s dev=%u:%u ino=%llu offset=%llu length=%llu action=%s missed=%llu path=%s\n",
 		when, (unsigned long long)e->seq, pinmgr_adm_op_name(e->op),
 		pinmgr_adm_reason_name(e->reason), e->tgid, e->pid, comm,

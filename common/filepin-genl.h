@@ -6,10 +6,10 @@
  * lease or a long-term pin.  User space (pinmgr) subscribes; the kernel
  * patch carries this file as include/uapi/linux/filepin.h.  See filepin(7).
  *
- * Family "filepin", version 1, multicast group "events".  Every message is
- * FILEPIN_CMD_REFUSED with the attributes below; a listener ignores
- * attributes it does not know (newer kernels may add some), and a missing
- * attribute means "not known".
+ * Family "filepin", version 1, multicast group "events".  Messages are
+ * FILEPIN_CMD_REFUSED (below) and FILEPIN_CMD_REMOVAL (at the end); a
+ * listener ignores commands and attributes it does not know (newer kernels
+ * may add some), and a missing attribute means "not known".
  *
  *	FILEPIN_ATTR_OP		u32	enum filepin_op
  *	FILEPIN_ATTR_PID	u32	thread id of the caller   } as seen from
@@ -23,11 +23,12 @@
  *	FILEPIN_ATTR_OFFSET	u64	first byte affected
  *	FILEPIN_ATTR_LENGTH	u64	bytes affected (see below)
  *	FILEPIN_ATTR_REASON	u32	enum filepin_reason
- *	FILEPIN_ATTR_SEQ	u64	1 for the first refusal since boot, then
- *					+1 for every refusal, including those
- *					that could not be sent (no memory, no
- *					listener): a listener that sees a jump
- *					knows how many it missed
+ *	FILEPIN_ATTR_SEQ	u64	1 for the first message since boot, then
+ *					+1 for every message (refusal or
+ *					removal), including those that could
+ *					not be sent (no memory, no listener):
+ *					a listener that sees a jump knows how
+ *					many it missed
  *	FILEPIN_ATTR_PAD		padding for the u64 attributes
  *					(nla_put_u64_64bit)
  *
@@ -36,6 +37,29 @@
  * fallocate modes: the offset and length passed to fallocate(2); REMAP
  * (reflink, dedupe, copy_file_range sharing blocks): the destination
  * range in the file that was protected.
+ *
+ * FILEPIN_CMD_REMOVAL: the memory of a device (a pmem namespace, ...) is
+ * going away (driver unbind, namespace disable, hot removal) while
+ * long-term pins hold pages of it.  The removal waits until the last of
+ * them is released; new pins of the device fail with ENXIO meanwhile.
+ * Sent once per removal, one message per pin record (a registration's
+ * contiguous range of one file), at most FILEPIN_REMOVAL_MAX_PINS of
+ * them; the kernel log names the owners again every 10 seconds until
+ * the removal completes.  Attributes:
+ *
+ *	FILEPIN_ATTR_DEVICE	string	the file system's device (s_id, e.g.
+ *					"pmem2")
+ *	FILEPIN_ATTR_PINS	u32	number of pin records the removal
+ *					waits for (all messages of one removal
+ *					carry the same value)
+ *	FILEPIN_ATTR_DEV_MAJOR, FILEPIN_ATTR_DEV_MINOR, FILEPIN_ATTR_INO
+ *					the pinned file, as above
+ *	FILEPIN_ATTR_PATH	string	its path, as it was mapped
+ *	FILEPIN_ATTR_OFFSET	u64	first byte pinned in the file
+ *	FILEPIN_ATTR_LENGTH	u64	bytes pinned
+ *	FILEPIN_ATTR_TGID	u32	process that took the pin } (initial pid
+ *	FILEPIN_ATTR_COMM	string	its comm at that time      } namespace)
+ *	FILEPIN_ATTR_SEQ	u64	as above
  */
 #ifndef _UAPI_LINUX_FILEPIN_H
 #define _UAPI_LINUX_FILEPIN_H
@@ -47,6 +71,7 @@
 enum filepin_cmd {
 	FILEPIN_CMD_UNSPEC,
 	FILEPIN_CMD_REFUSED = 1,	/* kernel -> user, multicast "events" */
+	FILEPIN_CMD_REMOVAL = 2,	/* kernel -> user, multicast "events" */
 
 	__FILEPIN_CMD_MAX,
 };
@@ -66,6 +91,9 @@ enum filepin_attr {
 	FILEPIN_ATTR_REASON,		/* u32, enum filepin_reason */
 	FILEPIN_ATTR_SEQ,		/* u64 */
 	FILEPIN_ATTR_PAD,
+	FILEPIN_ATTR_DEVICE,		/* NUL-terminated string */
+	FILEPIN_ATTR_PINS,		/* u32 */
+	FILEPIN_ATTR_PATH,		/* NUL-terminated string */
 
 	__FILEPIN_ATTR_MAX,
 };
@@ -88,5 +116,8 @@ enum filepin_reason {
 };
 
 #define FILEPIN_COMM_LEN	16	/* TASK_COMM_LEN */
+
+/* FILEPIN_CMD_REMOVAL: at most this many messages per removal */
+#define FILEPIN_REMOVAL_MAX_PINS	256
 
 #endif

@@ -263,7 +263,7 @@ static bool check(const struct pinmgr_adm_msg *m)
 		       m->entry.first_page <= m->entry.last_page &&
 		       no_overflow(m->entry.offset, m->entry.length);
 	case PINMGR_ADM_EVENT:
-		return m->event.action <= PINMGR_ADM_ACTION_BREAKING;
+		return m->event.action <= PINMGR_ADM_ACTION_MAX;
 	case PINMGR_ADM_OWNER:
 		return m->owner.error && !(m->owner.flags & ~PINMGR_ADM_PIN_FLAGS);
 	case PINMGR_ADM_PINNED:
@@ -408,6 +408,7 @@ const char *pinmgr_adm_op_name(unsigned int op)
 	case FILEPIN_OP_REMAP: return "remap";
 	case FILEPIN_OP_UNSHARE_RANGE: return "unshare-range";
 	case FILEPIN_OP_SWAP_EXTENTS: return "swap-extents";
+	case PINMGR_ADM_OP_REMOVAL: return "removal";
 	}
 	return "?";
 }

@@ -24,7 +24,9 @@
  * Requests (pinctl -> pinmgr) and their answers:
  *
  *  STATUS	(empty)
- *		-> STATUS_REPLY
+ *		-> STATUS_REPLY; when its flags have ST_REMOVAL, then a
+ *		PIN_ENTRY for every pin a device removal waits for (rdma_dev
+ *		holds the removed device's name, e.g. "pmem2"), DONE(count)
  *  LIST	u32 flags (LIST_PID, LIST_INODE), u32 pid, u32 dev_major,
  *		u32 dev_minor, u64 ino (filters, used when their flag is set)
  *		-> PIN_ENTRY*, DONE(count)
@@ -143,7 +145,9 @@ enum pinmgr_adm_type {
 #define PINMGR_ADM_ST_EVENTS		(1u << 0)	/* subscribed to filepin/events */
 #define PINMGR_ADM_ST_FILE_PINS		(1u << 1)	/* the kernel has /proc/<pid>/file_pins */
 #define PINMGR_ADM_ST_RDMA_NL		(1u << 2)	/* rdma netlink answered */
-#define PINMGR_ADM_ST_FLAGS		((1u << 3) - 1)
+#define PINMGR_ADM_ST_REMOVAL		(1u << 3)	/* a device removal is in progress:
+							 * PIN_ENTRY per blocker, then DONE, follow */
+#define PINMGR_ADM_ST_FLAGS		((1u << 4) - 1)
 /* PIN_ENTRY and OWNER flags */
 #define PINMGR_ADM_PIN_LIB		(1u << 0)	/* reported by libfilepin */
 #define PINMGR_ADM_PIN_PROC		(1u << 1)	/* seen in /proc/<pid>/file_pins */
@@ -161,6 +165,22 @@ enum pinmgr_adm_type {
 #define PINMGR_ADM_ACTION_REPORT	0
 #define PINMGR_ADM_ACTION_BREAK		1	/* a break was started */
 #define PINMGR_ADM_ACTION_BREAKING	2	/* a break was already running */
+/*
+ * EVENT of a device removal (op PINMGR_ADM_OP_REMOVAL, see pinmgr.conf(5)
+ * on-removal): pid/tgid, comm and the file are the pin's owner and file
+ * (none for COMPLETE); the reason is 0.
+ */
+#define PINMGR_ADM_OP_REMOVAL		0x100
+#define PINMGR_ADM_ACTION_WAIT		3	/* announced; policy wait: reported only */
+#define PINMGR_ADM_ACTION_REVOKE	4	/* announced; the owner was asked to revoke */
+#define PINMGR_ADM_ACTION_RELEASE	5	/* announced; pinmgr released its own pin */
+#define PINMGR_ADM_ACTION_NOASK		6	/* announced; the owner cannot be asked */
+#define PINMGR_ADM_ACTION_TIMEOUT	7	/* still pinned after removal-timeout */
+#define PINMGR_ADM_ACTION_TERM		8	/* the owner was sent SIGTERM */
+#define PINMGR_ADM_ACTION_KILL		9	/* the owner was sent SIGKILL */
+#define PINMGR_ADM_ACTION_GONE		10	/* the pin is gone */
+#define PINMGR_ADM_ACTION_COMPLETE	11	/* no pin left: the removal completes */
+#define PINMGR_ADM_ACTION_MAX		PINMGR_ADM_ACTION_COMPLETE
 /* SHOW_REPLY policy */
 #define PINMGR_ADM_POLICY_REPORT	1
 #define PINMGR_ADM_POLICY_BREAK		2

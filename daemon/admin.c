@@ -12,6 +12,7 @@
 
 #include "config.h"
 #include "pinmgr.h"
+#include "removal.h"
 
 #define REFRESH_MS 20
 
@@ -305,7 +306,8 @@ static void do_status(struct pm_daemon *d, struct pm_conn *c,
 	s->pid = (uint32_t)getpid();
 	s->flags = (d->genl_ok ? PINMGR_ADM_ST_EVENTS : 0) |
 		   (d->have_file_pins ? PINMGR_ADM_ST_FILE_PINS : 0) |
-		   (d->rdma.ok ? PINMGR_ADM_ST_RDMA_NL : 0);
+		   (d->rdma.ok ? PINMGR_ADM_ST_RDMA_NL : 0) |
+		   (pm_removal_count(d) ? PINMGR_ADM_ST_REMOVAL : 0);	/* removal.c */
 	s->started = (uint64_t)d->started;
 	s->clients = d->nclients;
 	s->admins = d->nadmins;
@@ -327,6 +329,8 @@ static void do_status(struct pm_daemon *d, struct pm_conn *c,
 	(void)cred;
 	if (!pm_send_adm(d, c, m))
 		c->dead = true;
+	else if (s->flags & PINMGR_ADM_ST_REMOVAL)
+		pm_removal_status(d, c, cred->uid);
 	free(m);
 }
 

@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include "pinmgr.h"
+#include "removal.h"
 
 #define CONFIG_MAX_SIZE	(1u << 20)
 #define CONFIG_MAX_RULES 4096
@@ -238,7 +239,8 @@ static int parse_line(struct pm_config *cfg, char *line, unsigned int no,
 	int k;
 	unsigned long long v;
 	unsigned int ms;
-	int n;
+	int n, rk;
+	char why[128];
 
 	line[strcspn(line, "#")] = 0;
 	n = split(line, w, 5);
@@ -325,6 +327,9 @@ static int parse_line(struct pm_config *cfg, char *line, unsigned int no,
 	} else if ((k = parse_count(w, cfg))) {
 		if (k < 0)
 			return bad(err, errlen, no, "%s '%s': a count from 1 to 1000000", w[0], w[1]);
+	} else if ((rk = pm_removal_config(cfg, w[0], w[1], why, sizeof(why)))) {
+		if (rk < 0)
+			return bad(err, errlen, no, "%s", why);
 	} else {
 		return bad(err, errlen, no, "unknown keyword '%s'", w[0]);
 	}

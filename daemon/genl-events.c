@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * The kernel's refusal events: generic-netlink family "filepin", multicast
+ * The kernel's refusal events (and its device removal announcements,
+ * handed to removal.c): generic-netlink family "filepin", multicast
  * group "events" (filepin-genl.h, filepin(7)), through libnl-genl-3.
  *
  * A kernel without the family is not an error: pinmgr says so once, keeps
@@ -19,6 +20,7 @@
 
 #include "filepin-genl.h"
 #include "pinmgr.h"
+#include "removal.h"
 
 static struct nla_policy policy[FILEPIN_ATTR_MAX + 1] = {
 	[FILEPIN_ATTR_OP] = { .type = NLA_U32 },
@@ -85,8 +87,13 @@ int pm_genl_parse(struct nl_msg *msg, struct pm_kevent *ev)
 static int event_cb(struct nl_msg *msg, void *arg)
 {
 	struct pm_daemon *d = arg;
+	static struct pm_rmev rm;
 	struct pm_kevent ev;
 
+	if (!pm_removal_parse(msg, &rm)) {	/* removal.c: on-removal policy */
+		pm_removal_handle(d, &rm);
+		return NL_OK;
+	}
 	if (pm_genl_parse(msg, &ev)) {
 		pm_warn("ignoring a filepin netlink message that is not a valid refusal");
 		return NL_SKIP;

@@ -24,6 +24,7 @@
 
 #include "config.h"
 #include "pinmgr.h"
+#include "removal.h"
 
 #ifndef PINMGR_CONF
 #define PINMGR_CONF "/etc/pinmgr.conf"
@@ -123,6 +124,10 @@ static int loop(struct pm_daemon *d)
 	while (!d->stop) {
 		int64_t now = pm_now_ms();
 		int timeout = pm_break_tick(d), n, i, mt = pm_metrics_tick(d, active);
+		int rt = pm_removal_tick(d);	/* removal.c */
+
+		if (rt >= 0 && (timeout < 0 || rt < timeout))
+			timeout = rt;
 
 		if (d->cfg.scan_interval_ms) {
 			int64_t t = d->next_scan_ms - now;
@@ -284,6 +289,7 @@ static void teardown(struct pm_daemon *d)
 	while (d->conns)
 		pm_conn_close(d, d->conns);
 	pm_break_free_all(d);
+	pm_removal_free_all(d);
 	pm_genl_close(d);
 	if (d->spare_fd >= 0)
 		close(d->spare_fd);

@@ -66,6 +66,8 @@ struct pm_config {
 	unsigned int max_breaks;	/* "max-breaks": per minute */
 	struct pm_rule *rules;
 	size_t nrules;
+	int on_removal;			/* "on-removal", enum pm_removal_policy (removal.h) */
+	unsigned int removal_timeout_ms;	/* "removal-timeout", 0: the default */
 };
 
 #define PM_DEFAULT_SCAN_MS	5000
@@ -538,6 +540,8 @@ struct pm_daemon {
 	struct pm_svc_pin *svc_pins;
 	struct pm_rdma_dev *rdma_devs;
 	struct pm_metrics metrics;
+	/* device removals in progress (removal.c) */
+	struct pm_removal *removals;
 };
 
 /* epoll registration of a connection's socket (events may change). */

@@ -172,3 +172,45 @@ spare_mount() {
 	esac || return 1
 	mount -o "dax=$2" /dev/pmem2 /mnt/spare && chmod 1777 /mnt/spare
 }
+
+# --- removal of the spare namespace (kernel rule 10) -----------------------
+# spare_dev: the nd device that nd_pmem drives for /dev/pmem2 (pfn2.N for
+# an fsdax namespace).
+spare_dev() {
+	basename "$(readlink -f /sys/block/pmem2/device)"
+}
+
+# spare_unbind_start DEV OUT: unbind DEV from nd_pmem in the background; the
+# shell's exit status goes to OUT as "rc=N" when the write returns.  Its pid
+# is in $unbind_pid.
+spare_unbind_start() {
+	( echo "$1" >/sys/bus/nd/drivers/nd_pmem/unbind; echo "rc=$?" ) >"$2" 2>&1 &
+	unbind_pid=$!
+}
+
+# wait_until SECONDS CMD...: poll (every 0.2 s) until CMD succeeds; fails
+# after SECONDS of wall-clock time.
+wait_until() {
+	_end=$(($(date +%s) + $1))
+	shift
+	until "$@"; do
+		[ "$(date +%s)" -lt "$_end" ] || return 1
+		sleep 0.2
+	done
+}
+
+# gone PID: true when process PID has exited: it no longer exists or is a
+# zombie (a background job of the case's shell is one until the shell
+# reaps it, which it may not do while it runs a command substitution).
+gone() {
+	_st=$(sed -n 's/^[0-9]* (.*) \([A-Za-z]\) .*/\1/p' "/proc/$1/stat" 2>/dev/null)
+	[ -z "$_st" ] || [ "$_st" = Z ]
+}
+
+# dump_blocked: show the blocked tasks and the CPUs in the kernel log (and
+# so on the console), for a case that found a task stuck.
+dump_blocked() {
+	dmesg -n 8
+	echo w >/proc/sysrq-trigger
+	echo l >/proc/sysrq-trigger
+}
