@@ -110,10 +110,7 @@ bool pm_event_visible(struct pm_daemon *d, const struct pm_event *ev, uid_t uid)
 void pm_event_handle(struct pm_daemon *d, const struct pm_kevent *k)
 {
 	struct pm_event ev = { .k = *k, .caller_uid = (uid_t)-1 };
-	const struct pm_event *stored;
 	const struct pm_rule *rule;
-	struct pinmgr_adm_msg *m;
-	struct pm_conn *c;
 	struct timespec ts;
 	char comm[FILE_PINS_COMM_MAX + 1];
 	const char *path;
@@ -161,7 +158,17 @@ void pm_event_handle(struct pm_daemon *d, const struct pm_kevent *k)
 			  k->reason == FILEPIN_REASON_LEASE ? "exclusive layout lease" :
 			  k->reason == FILEPIN_REASON_PIN ? "pinned range" : "unknown reason",
 			  ev.action == PINMGR_ADM_ACTION_BREAK ? "; policy break: asking the owners to give up their pins" : "");
-	stored = pm_events_push(&d->events, &ev);
+	pm_events_publish(d, &ev);
+}
+
+/* Store @ev in the ring and send it to the subscribers that may see it */
+void pm_events_publish(struct pm_daemon *d, const struct pm_event *ev)
+{
+	struct pinmgr_adm_msg *m;
+	struct pm_event *stored;
+	struct pm_conn *c;
+
+	stored = pm_events_push(&d->events, ev);
 	if (!stored)
 		return;
 	m = malloc(sizeof(*m));

@@ -22,7 +22,8 @@
 #include "pinmgr.h"
 #include "removal.h"
 
-static struct nla_policy policy[FILEPIN_ATTR_MAX + 1] = {
+/* The attributes of every filepin message (refusals and removals) */
+struct nla_policy pm_genl_policy[FILEPIN_ATTR_MAX + 1] = {
 	[FILEPIN_ATTR_OP] = { .type = NLA_U32 },
 	[FILEPIN_ATTR_PID] = { .type = NLA_U32 },
 	[FILEPIN_ATTR_TGID] = { .type = NLA_U32 },
@@ -34,6 +35,9 @@ static struct nla_policy policy[FILEPIN_ATTR_MAX + 1] = {
 	[FILEPIN_ATTR_LENGTH] = { .type = NLA_U64 },
 	[FILEPIN_ATTR_REASON] = { .type = NLA_U32 },
 	[FILEPIN_ATTR_SEQ] = { .type = NLA_U64 },
+	[FILEPIN_ATTR_DEVICE] = { .type = NLA_STRING, .maxlen = 32 },
+	[FILEPIN_ATTR_PINS] = { .type = NLA_U32 },
+	[FILEPIN_ATTR_PATH] = { .type = NLA_STRING, .maxlen = 4096 },
 };
 
 static uint32_t get_u32(struct nlattr **tb, int a)
@@ -58,7 +62,7 @@ int pm_genl_parse(struct nl_msg *msg, struct pm_kevent *ev)
 	gh = nlmsg_data(nlh);
 	if (gh->cmd != FILEPIN_CMD_REFUSED)
 		return -EINVAL;
-	if (genlmsg_parse(nlh, 0, tb, FILEPIN_ATTR_MAX, policy) < 0)
+	if (genlmsg_parse(nlh, 0, tb, FILEPIN_ATTR_MAX, pm_genl_policy) < 0)
 		return -EINVAL;
 	ev->op = get_u32(tb, FILEPIN_ATTR_OP);
 	ev->pid = get_u32(tb, FILEPIN_ATTR_PID);

@@ -289,6 +289,7 @@ const struct pm_event *pm_events_get(const struct pm_events *e, size_t i);
 /* The daemon's handling of one kernel event: log, policy, ring, forward. */
 void pm_event_handle(struct pm_daemon *d, const struct pm_kevent *k);
 void pm_event_to_msg(const struct pm_event *ev, struct pinmgr_adm_msg *m);
+void pm_events_publish(struct pm_daemon *d, const struct pm_event *ev);
 /* May @uid see @ev: root, the caller's user, or a user pinning the file. */
 bool pm_event_visible(struct pm_daemon *d, const struct pm_event *ev, uid_t uid);
 

@@ -106,26 +106,13 @@ int pm_removal_config(struct pm_config *cfg, const char *key, const char *value,
 
 int pm_removal_parse(struct nl_msg *msg, struct pm_rmev *ev)
 {
-	static struct nla_policy policy[FILEPIN_ATTR_MAX + 1] = {
-		[FILEPIN_ATTR_TGID] = { .type = NLA_U32 },
-		[FILEPIN_ATTR_COMM] = { .type = NLA_STRING, .maxlen = FILEPIN_COMM_LEN },
-		[FILEPIN_ATTR_DEV_MAJOR] = { .type = NLA_U32 },
-		[FILEPIN_ATTR_DEV_MINOR] = { .type = NLA_U32 },
-		[FILEPIN_ATTR_INO] = { .type = NLA_U64 },
-		[FILEPIN_ATTR_OFFSET] = { .type = NLA_U64 },
-		[FILEPIN_ATTR_LENGTH] = { .type = NLA_U64 },
-		[FILEPIN_ATTR_SEQ] = { .type = NLA_U64 },
-		[FILEPIN_ATTR_DEVICE] = { .type = NLA_STRING, .maxlen = 32 },
-		[FILEPIN_ATTR_PINS] = { .type = NLA_U32 },
-		[FILEPIN_ATTR_PATH] = { .type = NLA_STRING, .maxlen = 4096 },
-	};
 	struct nlmsghdr *nlh = nlmsg_hdr(msg);
 	struct nlattr *tb[FILEPIN_ATTR_MAX + 1];
 
 	memset(ev, 0, sizeof(*ev));
 	if (!genlmsg_valid_hdr(nlh, 0) ||
 	    ((struct genlmsghdr *)nlmsg_data(nlh))->cmd != FILEPIN_CMD_REMOVAL ||
-	    genlmsg_parse(nlh, 0, tb, FILEPIN_ATTR_MAX, policy) < 0)
+	    genlmsg_parse(nlh, 0, tb, FILEPIN_ATTR_MAX, pm_genl_policy) < 0)
 		return -EINVAL;
 #define U32(a) (tb[a] ? nla_get_u32(tb[a]) : 0)
 #define U64(a) (tb[a] ? nla_get_u64(tb[a]) : 0)
@@ -166,9 +153,6 @@ static void publish(struct pm_daemon *d, const struct pm_removal *r,
 		    uint64_t missed)
 {
 	struct pm_event ev = { .action = action, .missed = missed, .caller_uid = (uid_t)-1 };
-	const struct pm_event *stored;
-	struct pinmgr_adm_msg *m;
-	struct pm_conn *c;
 	struct timespec ts;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
@@ -190,20 +174,7 @@ static void publish(struct pm_daemon *d, const struct pm_removal *r,
 		ev.caller_uid = rp->uid;
 		ev.path = rp->path;	/* copied by pm_events_push */
 	}
-	stored = pm_events_push(&d->events, &ev);
-	if (!stored)
-		return;
-	m = malloc(sizeof(*m));
-	if (!m)
-		return;
-	pm_event_to_msg(stored, m);
-	for (c = d->conns; c; c = c->next) {
-		if (!c->subscriber || c->dead || !pm_event_visible(d, stored, c->sub_uid))
-			continue;
-		if (!pm_send_adm(d, c, m))
-			c->dropped++;
-	}
-	free(m);
+	pm_events_publish(d, &ev);
 }
 
 static struct pm_removal *find(struct pm_daemon *d, const struct pm_rmev *ev)

@@ -13,6 +13,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include <netlink/attr.h>
+
 struct pm_daemon;
 struct pm_conn;
 struct pm_config;
@@ -42,6 +44,12 @@ struct pm_rmev {
 
 /* Parse a FILEPIN_CMD_REMOVAL message; -EINVAL for anything else. */
 int pm_removal_parse(struct nl_msg *msg, struct pm_rmev *ev);
+
+/*
+ * The attributes of every filepin netlink message, refusals and removals
+ * alike (genl-events.c); FILEPIN_ATTR_MAX + 1 entries.
+ */
+extern struct nla_policy pm_genl_policy[];
 /* Record the pin, report it and apply the on-removal policy. */
 void pm_removal_handle(struct pm_daemon *d, const struct pm_rmev *ev);
 /* Follow removals in progress; returns ms until it wants to run again, or -1. */
