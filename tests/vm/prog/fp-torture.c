@@ -437,6 +437,26 @@ static int pins_empty(const char *path)
 }
 
 /* One lease + pin + hold + drop cycle on pin-<idx>. */
+/*
+ * Extend @fd to at least @len.  fp_extend() looks at the size, then
+ * ftruncate()s; an attacker that grows the file in between (fallocate,
+ * copy_file_range) turns that ftruncate into a shrink, which the lease
+ * rightly refuses with ETXTBSY.  So after ETXTBSY look again: a file now
+ * long enough is fine, a refused extension still fails every time.
+ */
+static int extend_to(int fd, uint64_t len)
+{
+	int tries;
+
+	for (tries = 0; tries < 100; tries++) {
+		if (!fp_extend(fd, len))
+			return 0;
+		if (errno != ETXTBSY)
+			break;
+	}
+	return -1;
+}
+
 static void pin_cycle(struct pinner *p)
 {
 	struct slot *s = &sh->slot[p->idx];
@@ -476,7 +496,7 @@ static void pin_cycle(struct pinner *p)
 		if (off + len > FILE_SIZE)
 			off = FILE_SIZE - len;
 	}
-	if (fp_extend(fd, off + len))
+	if (extend_to(fd, off + len))
 		violation(C_PIN_WORKS, "pin-%d: the lease holder cannot extend its file: %s",
 			  p->idx, fp_errno_name(errno));
 	maplen = len;
