@@ -23,6 +23,7 @@
 #include <infiniband/verbs.h>
 
 #include "fake-env.h"
+#include "fake-pinmgr.h"
 #include "pinmgr-proto.h"
 #include "tap.h"
 
@@ -31,47 +32,6 @@
 static struct filepin_ctx *ctx;
 static int dummy_pd;
 #define PD ((struct ibv_pd *)&dummy_pd)
-
-static int srv_listen(const char *path)
-{
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-
-	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
-	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) || listen(fd, 4))
-		bail("cannot listen on %s: %s", path, strerror(errno));
-	return fd;
-}
-
-static int srv_accept(int lfd)
-{
-	struct pollfd p = { .fd = lfd, .events = POLLIN };
-
-	if (poll(&p, 1, 2000) != 1)
-		return -1;
-	return accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
-}
-
-/* the next message from the client, or -1 after 2 s */
-static int srv_recv(int fd, struct pinmgr_msg *m)
-{
-	unsigned char buf[PINMGR_MSG_MAX + 1];
-	struct pollfd p = { .fd = fd, .events = POLLIN };
-	ssize_t n;
-	int err;
-
-	if (poll(&p, 1, 2000) != 1)
-		return -1;
-	n = recv(fd, buf, sizeof(buf), 0);
-	if (n <= 0)
-		return -1;
-	err = pinmgr_msg_decode(buf, (size_t)n, m);
-	if (err) {
-		diag("client sent a bad message: %s", strerror(-err));
-		return -1;
-	}
-	return (int)m->type;
-}
 
 static void srv_send(int fd, const struct pinmgr_msg *m)
 {
@@ -139,19 +99,19 @@ int main(void)
 			 strerror(errno));
 	fcntl(fa, F_SETLEASE, F_UNLCK);
 	fake_add_dax(fa);
-	lfd = srv_listen(sock);
+	lfd = fake_pinmgr_listen(sock);
 	ctx = fake_ctx();
 	if (!ctx)
 		bail("no context");
 
 	/* HELLO and PIN_ADD */
 	is_int(filepin_reg_mr(ctx, PD, fa, 4096, 8192, 0, 0, 0, &m1), 0, "an MR");
-	srv = srv_accept(lfd);
+	srv = fake_pinmgr_accept(lfd, 2000);
 	ok(srv >= 0, "the library connected to the daemon");
-	type = srv_recv(srv, &m);
+	type = fake_pinmgr_recv(srv, &m, 2000);
 	ok(type == PINMGR_HELLO && m.hello.pid == (uint32_t)getpid() && m.hello.flags == 0,
 	   "HELLO with our pid, no revoke callback yet");
-	type = srv_recv(srv, &m);
+	type = fake_pinmgr_recv(srv, &m, 2000);
 	ok(type == PINMGR_PIN_ADD, "PIN_ADD");
 	if (type == PINMGR_PIN_ADD) {
 		ok(m.pin_add.pid == (uint32_t)getpid() && m.pin_add.lkey == m1->lkey &&
@@ -170,19 +130,19 @@ int main(void)
 	a.addr = map + 4096;
 	a.length = 4096;
 	rm = fp_range_reg(ctx, &a);
-	type = srv_recv(srv, &m);
+	type = fake_pinmgr_recv(srv, &m, 2000);
 	ok(rm && type == PINMGR_PIN_ADD && m.pin_add.offset == MiB + 4096 &&
 	   m.pin_add.length == 4096, "an interposed registration is reported with its file range");
 	id_rm = m.pin_add.id;
 	ok(id_rm != id_m1, "pins have distinct ids");
 
 	filepin_set_revoke_fn(ctx, revoke_cb, &revoke_calls);
-	type = srv_recv(srv, &m);
+	type = fake_pinmgr_recv(srv, &m, 2000);
 	ok(type == PINMGR_HELLO && m.hello.flags == PINMGR_HELLO_REVOKE,
 	   "setting a revoke callback sends HELLO with PINMGR_HELLO_REVOKE");
 
 	fp_range_dereg(ctx, rm);
-	type = srv_recv(srv, &m);
+	type = fake_pinmgr_recv(srv, &m, 2000);
 	ok(type == PINMGR_PIN_DEL && m.pin_del.id == id_rm, "dereg: PIN_DEL with its id");
 
 	/* REVOKE: the callback deregisters */
@@ -191,33 +151,33 @@ int main(void)
 	n = dispatch_wait();
 	is_int(n, 1, "the fd polls readable and dispatch handles one request");
 	is_int(revoke_calls, 1, "the revoke callback ran for the MR");
-	type = srv_recv(srv, &m);
+	type = fake_pinmgr_recv(srv, &m, 2000);
 	ok(type == PINMGR_PIN_DEL && m.pin_del.id == id_m1, "its dereg sent PIN_DEL");
-	type = srv_recv(srv, &m);
+	type = fake_pinmgr_recv(srv, &m, 2000);
 	ok(type == PINMGR_REVOKE_DONE && m.revoke.cookie == 7 && m.revoke.ino == st.st_ino,
 	   "REVOKE_DONE with the cookie");
 	is_int(fake_leases_held(), 0, "the lease is gone");
 
 	/* the callback refuses */
 	filepin_reg_mr(ctx, PD, fa, 0, 4096, 0, 0, 0, &m2);
-	srv_recv(srv, &m);
+	fake_pinmgr_recv(srv, &m, 2000);
 	revoke_answer = -EBUSY;
 	req = revoke_req(8, &st);
 	srv_send(srv, &req);
 	dispatch_wait();
-	type = srv_recv(srv, &m);
+	type = fake_pinmgr_recv(srv, &m, 2000);
 	ok(type == PINMGR_REVOKE_REFUSED && m.revoke.cookie == 8 && m.revoke.error == EBUSY,
 	   "the callback refuses: REVOKE_REFUSED(EBUSY)");
 	revoke_answer = 0;
 
 	/* no callback */
 	filepin_set_revoke_fn(ctx, NULL, NULL);
-	type = srv_recv(srv, &m);
+	type = fake_pinmgr_recv(srv, &m, 2000);
 	ok(type == PINMGR_HELLO && m.hello.flags == 0, "callback removed: HELLO without the flag");
 	req = revoke_req(9, &st);
 	srv_send(srv, &req);
 	dispatch_wait();
-	type = srv_recv(srv, &m);
+	type = fake_pinmgr_recv(srv, &m, 2000);
 	ok(type == PINMGR_REVOKE_REFUSED && m.revoke.error == EOPNOTSUPP,
 	   "no callback: REVOKE_REFUSED(EOPNOTSUPP)");
 	/* a file we do not pin */
@@ -225,13 +185,13 @@ int main(void)
 	req.revoke.ino++;
 	srv_send(srv, &req);
 	dispatch_wait();
-	type = srv_recv(srv, &m);
+	type = fake_pinmgr_recv(srv, &m, 2000);
 	ok(type == PINMGR_REVOKE_DONE && m.revoke.cookie == 10, "a file we do not pin: REVOKE_DONE");
 
 	/* bad packets from the daemon */
 	send(srv, "abc", 3, 0);
 	dispatch_wait();
-	type = srv_recv(srv, &m);
+	type = fake_pinmgr_recv(srv, &m, 2000);
 	ok(type == PINMGR_ERROR && m.error.error == EBADMSG, "a short packet: ERROR(EBADMSG)");
 	req = revoke_req(11, &st);
 	{
@@ -242,14 +202,14 @@ int main(void)
 		send(srv, buf, (size_t)len, 0);
 	}
 	dispatch_wait();
-	type = srv_recv(srv, &m);
+	type = fake_pinmgr_recv(srv, &m, 2000);
 	ok(type == PINMGR_ERROR && m.error.error == EPROTONOSUPPORT,
 	   "another protocol version: ERROR(EPROTONOSUPPORT)");
 	req.type = PINMGR_PIN_DEL;
 	req.pin_del.id = 1;
 	srv_send(srv, &req);
 	dispatch_wait();
-	type = srv_recv(srv, &m);
+	type = fake_pinmgr_recv(srv, &m, 2000);
 	ok(type == PINMGR_ERROR && m.error.error == EOPNOTSUPP,
 	   "a message meant for the daemon: ERROR(EOPNOTSUPP)");
 
@@ -258,11 +218,11 @@ int main(void)
 	is_int(dispatch_wait(), 0, "the daemon hung up: dispatch notices");
 	is_int(ctx->pinmgr.sock, -1, "disconnected");
 	is_int(filepin_reg_mr(ctx, PD, fa, 8192, 4096, 0, 0, 0, &m3), 0, "register again");
-	srv = srv_accept(lfd);
-	type = srv_recv(srv, &m);
+	srv = fake_pinmgr_accept(lfd, 2000);
+	type = fake_pinmgr_recv(srv, &m, 2000);
 	ok(srv >= 0 && type == PINMGR_HELLO, "reconnected: HELLO");
 	n = 0;
-	while (srv_recv(srv, &m) == PINMGR_PIN_ADD)
+	while (fake_pinmgr_recv(srv, &m, 2000) == PINMGR_PIN_ADD)
 		n++;
 	is_int(n, 2, "both current pins reported again");
 

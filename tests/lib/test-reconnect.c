@@ -24,6 +24,7 @@
 #include <infiniband/verbs.h>
 
 #include "fake-env.h"
+#include "fake-pinmgr.h"
 #include "pinmgr-proto.h"
 #include "tap.h"
 
@@ -33,40 +34,6 @@
 static struct filepin_ctx *ctx;
 static int dummy_pd;
 #define PD ((struct ibv_pd *)&dummy_pd)
-
-static int srv_listen(const char *path)
-{
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-
-	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
-	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) || listen(fd, 4))
-		bail("cannot listen on %s: %s", path, strerror(errno));
-	return fd;
-}
-
-static int srv_accept(int lfd, int ms)
-{
-	struct pollfd p = { .fd = lfd, .events = POLLIN };
-
-	if (poll(&p, 1, ms) != 1)
-		return -1;
-	return accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
-}
-
-static int srv_recv(int fd, struct pinmgr_msg *m)
-{
-	unsigned char buf[PINMGR_MSG_MAX + 1];
-	struct pollfd p = { .fd = fd, .events = POLLIN };
-	ssize_t n;
-
-	if (poll(&p, 1, LIMIT_MS) != 1)
-		return -1;
-	n = recv(fd, buf, sizeof(buf), 0);
-	if (n <= 0 || pinmgr_msg_decode(buf, (size_t)n, m))
-		return -1;
-	return (int)m->type;
-}
 
 /* ---- the program: an event loop on filepin_get_fd() -------------------- */
 
@@ -144,18 +111,18 @@ int main(void)
 			 strerror(errno));
 	fcntl(fa, F_SETLEASE, F_UNLCK);
 	fake_add_dax(fa);
-	lfd = srv_listen(sock);
+	lfd = fake_pinmgr_listen(sock);
 	ctx = fake_ctx();
 	if (!ctx)
 		bail("no context");
 	filepin_set_revoke_fn(ctx, revoke_cb, NULL);
 
 	is_int(filepin_reg_mr(ctx, PD, fa, 0, MiB, 0, 0, 0, &mr), 0, "the program pins the file");
-	srv = srv_accept(lfd, LIMIT_MS);
-	type = srv_recv(srv, &m);
+	srv = fake_pinmgr_accept(lfd, LIMIT_MS);
+	type = fake_pinmgr_recv(srv, &m, LIMIT_MS);
 	ok(srv >= 0 && type == PINMGR_HELLO && (m.hello.flags & PINMGR_HELLO_REVOKE),
 	   "it connects: HELLO with a revoke callback");
-	ok(srv_recv(srv, &m) == PINMGR_PIN_ADD, "PIN_ADD");
+	ok(fake_pinmgr_recv(srv, &m, LIMIT_MS) == PINMGR_PIN_ADD, "PIN_ADD");
 	if (pthread_create(&t, NULL, event_loop, NULL))
 		bail("pthread_create");
 
@@ -169,15 +136,15 @@ int main(void)
 	ok(!connected(), "pinmgr stops: the program notices the hangup");
 
 	/* ... and starts again; the program registers nothing new */
-	lfd = srv_listen(sock);
+	lfd = fake_pinmgr_listen(sock);
 	t0 = now_ms();
-	srv = srv_accept(lfd, LIMIT_MS);
+	srv = fake_pinmgr_accept(lfd, LIMIT_MS);
 	ok(srv >= 0, "the program reconnects to the restarted pinmgr by itself (within %d ms: %.0f ms)",
 	   LIMIT_MS, now_ms() - t0);
-	type = srv >= 0 ? srv_recv(srv, &m) : -1;
+	type = srv >= 0 ? fake_pinmgr_recv(srv, &m, LIMIT_MS) : -1;
 	ok(type == PINMGR_HELLO && (m.hello.flags & PINMGR_HELLO_REVOKE),
 	   "... HELLO with its revoke callback");
-	type = srv >= 0 ? srv_recv(srv, &m) : -1;
+	type = srv >= 0 ? fake_pinmgr_recv(srv, &m, LIMIT_MS) : -1;
 	ok(type == PINMGR_PIN_ADD && m.pin_add.ino == st.st_ino && m.pin_add.length == MiB,
 	   "... its pin reported again");
 
@@ -193,9 +160,9 @@ int main(void)
 		if (n < 0 || send(srv, buf, (size_t)n, 0) != n)
 			bail("send REVOKE: %s", strerror(errno));
 	}
-	type = srv >= 0 ? srv_recv(srv, &m) : -1;
+	type = srv >= 0 ? fake_pinmgr_recv(srv, &m, LIMIT_MS) : -1;
 	if (type == PINMGR_PIN_DEL)
-		type = srv_recv(srv, &m);
+		type = fake_pinmgr_recv(srv, &m, LIMIT_MS);
 	ok(type == PINMGR_REVOKE_DONE && m.revoke.cookie == 42,
 	   "a break right after the restart: REVOKE_DONE");
 	pthread_mutex_lock(&prog.lock);
