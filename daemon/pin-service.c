@@ -371,8 +371,10 @@ void pm_service_pin(struct pm_daemon *d, struct pm_conn *c,
 	s->mr = ibv_reg_mr_iova2(s->pd, s->addr, s->len, req->offset, access);
 	if (!s->mr) {
 		e = errno ? errno : EIO;
-		pm_send_adm_error(d, c, e, "%s: registering %llu bytes on %s: %s", name,
-				  (unsigned long long)length, req->rdma_dev, strerror(e));
+		pm_send_adm_error(d, c, e, "%s: registering %llu bytes on %s: %s%s", name,
+				  (unsigned long long)length, req->rdma_dev, strerror(e),
+				  e == EBUSY && !wr ?
+				  " (the file may share blocks with another file: a read-only pin would outlive the next copy-on-write; unshare it first, e.g. xfs_io -c 'unshare 0 SIZE' FILE)" : "");
 		svc_free(d, s);
 		return;
 	}

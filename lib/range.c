@@ -205,6 +205,12 @@ struct ibv_mr *fp_range_reg(struct filepin_ctx *ctx, const struct fp_reg_args *a
 				fp_err(ctx, "registration of 0x%llx-0x%llx refused with EPERM: the kernel wants a layout lease on a DAX file in it that libfilepin could not take (see the messages above)",
 				       (unsigned long long)(uintptr_t)a->addr,
 				       (unsigned long long)((uintptr_t)a->addr + a->length));
+			else if (e == EBUSY && !(a->access & (IBV_ACCESS_LOCAL_WRITE |
+							     IBV_ACCESS_REMOTE_WRITE |
+							     IBV_ACCESS_REMOTE_ATOMIC)))
+				fp_err(ctx, "read-only registration of 0x%llx-0x%llx refused with EBUSY: a DAX file in it may share blocks with another file (reflink); unshare it first",
+				       (unsigned long long)(uintptr_t)a->addr,
+				       (unsigned long long)((uintptr_t)a->addr + a->length));
 			else
 				fp_dbg(ctx, "registration of 0x%llx+%zu failed: %s",
 				       (unsigned long long)(uintptr_t)a->addr,
