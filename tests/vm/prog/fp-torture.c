@@ -769,6 +769,11 @@ static int tolerated(enum op op, int e)
 }
 
 static uint64_t last_off, last_len;	/* of the last attack() */
+/*
+ * When the attack itself starts (0: with attack()): set by attacks that
+ * prepare files first (fsync, writes), which is no part of "at once".
+ */
+static long long op_t0;
 
 /*
  * XFS_IOC_SWAPEXT between the target file and the attacker's scratch file,
@@ -801,6 +806,7 @@ static int swapext(struct attacker *a, int tfd, uint64_t size)
 	sx.sx_stat.bs_ctime.tv_nsec = (int32_t)st.st_ctim.tv_nsec;
 	last_off = 0;
 	last_len = size;
+	op_t0 = now_ns();
 	r = ioctl(target, XFS_IOC_SWAPEXT, &sx);
 	/* the scratch file may hold the pinned file's old blocks: free them */
 	if (!r && ftruncate(a->swp, 0))
@@ -919,6 +925,7 @@ static int attack(struct attacker *a, enum op op, int tfd, const char *path)
 		d->dest_count = 1;
 		d->info[0].dest_fd = tfd;
 		d->info[0].dest_offset = off;
+		op_t0 = now_ns();
 		r = ioctl(a->src, FIDEDUPERANGE, d);
 		if (!r && d->info[0].status < 0) {
 			errno = -d->info[0].status;
@@ -940,6 +947,7 @@ static int attack(struct attacker *a, enum op op, int tfd, const char *path)
 		if (ftruncate(a->orig, 0) || pwrite(a->orig, a->buf, len, 0) != (ssize_t)len ||
 		    fsync(a->orig))
 			fp_die("preparing the MOVE_EXT original: %s", strerror(errno));
+		op_t0 = now_ns();
 		r = ioctl(a->orig, EXT4_IOC_MOVE_EXT, &me);
 		/* the donor's old blocks are now the original's: free them */
 		if (!r && ftruncate(a->orig, 0))
@@ -1048,9 +1056,10 @@ static void attacker_main(int idx, uint64_t seed)
 		g1 = load_gen(&sl->gen);
 		st1 = slot_state(sl);
 		t0 = now_ns();
+		op_t0 = 0;
 		r = attack(&a, op, fds[t], p);
 		e = errno;
-		dt = now_ns() - t0;
+		dt = now_ns() - (op_t0 ? op_t0 : t0);
 		st2 = slot_state(sl);
 		g2 = load_gen(&sl->gen);
 		if (op == OP_DAX_FLAG || op == OP_DAX_FLAG_DIR) {
