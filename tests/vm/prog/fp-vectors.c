@@ -394,8 +394,10 @@ static int scenario_pass(const char *path)
 /*
  * The holder takes a plain F_LAYOUT lease, tries to pin under it, and
  * answers lease breaks: 'R' mode releases at once, 'K' mode keeps it (the
- * kernel must time it out).  It reports over @sock: 'b' for every lease
- * break (SIGIO) seen, then after 'Q' from the peer the count.
+ * kernel must time it out).  A round starts with 'R' or 'K' from the
+ * peer, answered with 'h' once the lease is held; after 'Q' from the peer
+ * it prints the number of lease breaks (SIGIO, through a signalfd) seen
+ * and F_GETLEASE, and answers 'q'.  'X' ends it.
  */
 static void plain_holder(int sock, const char *path)
 {
