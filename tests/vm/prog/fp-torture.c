@@ -833,7 +833,11 @@ static int toggle_dax(int fd, int is_dir, const char *path)
 	for (i = 0; i < 2 && !r; i++) {
 		r = ioctl(fd, FS_IOC_FSGETXATTR, &fx);
 		if (!r) {
-			fx.fsx_xflags ^= FS_XFLAG_DAX;
+			/* -x, then +x: not a toggle, which would follow a -x left by xfs */
+			if (i)
+				fx.fsx_xflags |= FS_XFLAG_DAX;
+			else
+				fx.fsx_xflags &= ~FS_XFLAG_DAX;
 			r = ioctl(fd, FS_IOC_FSSETXATTR, &fx);
 		}
 		e = errno;
