@@ -199,7 +199,7 @@ int main(int argc, char **argv)
 {
 	size_t fmsize = sizeof(struct fiemap) + MAX_EXT * sizeof(struct fiemap_extent);
 	struct fiemap *before = malloc(fmsize), *after = malloc(fmsize);
-	unsigned long rounds = 0, changed = 0, a0;
+	unsigned long rounds = 0, changed = 0;
 	double seconds = 20, end;
 	size_t size = 16u << 20;
 	struct stat st1, st2;
@@ -236,6 +236,8 @@ int main(int argc, char **argv)
 
 	end = now() + seconds;
 	while (!changed && now() < end) {
+		unsigned long a0;
+
 		if (fcntl(fd, F_SETLEASE, F_LAYOUT | F_EXCLUSIVE))
 			fp_die("F_SETLEASE F_LAYOUT|F_EXCLUSIVE: %s", strerror(errno));
 		if (fstat(fd, &st1) || fiemap(fd, (uint64_t)st1.st_size, before))
