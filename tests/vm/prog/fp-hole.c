@@ -123,52 +123,6 @@ static void *map_file(int fd)
 	return p;
 }
 
-static void send_fd(int sock, int fd)
-{
-	char data = 'f';
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} u;
-	struct iovec iov = { .iov_base = &data, .iov_len = 1 };
-	struct msghdr msg = {
-		.msg_iov = &iov, .msg_iovlen = 1,
-		.msg_control = u.buf, .msg_controllen = sizeof(u.buf),
-	};
-	struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
-
-	cm->cmsg_level = SOL_SOCKET;
-	cm->cmsg_type = SCM_RIGHTS;
-	cm->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(cm), &fd, sizeof(int));
-	if (sendmsg(sock, &msg, 0) != 1)
-		fp_die("sendmsg: %s", strerror(errno));
-}
-
-static int recv_fd(int sock)
-{
-	char data;
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} u;
-	struct iovec iov = { .iov_base = &data, .iov_len = 1 };
-	struct msghdr msg = {
-		.msg_iov = &iov, .msg_iovlen = 1,
-		.msg_control = u.buf, .msg_controllen = sizeof(u.buf),
-	};
-	struct cmsghdr *cm;
-	int fd;
-
-	if (recvmsg(sock, &msg, MSG_CMSG_CLOEXEC) != 1)
-		fp_die("recvmsg: %s", strerror(errno));
-	cm = CMSG_FIRSTHDR(&msg);
-	if (!cm || cm->cmsg_type != SCM_RIGHTS)
-		fp_die("recvmsg: no file descriptor");
-	memcpy(&fd, CMSG_DATA(cm), sizeof(int));
-	return fd;
-}
-
 static void wait_child(pid_t pid)
 {
 	int status;
@@ -215,7 +169,7 @@ static int owner_pass(const char *path)
 	if (!pid) {
 		/* the receiver: not related to the description until now */
 		close(sv[0]);
-		fd = recv_fd(sv[1]);
+		fd = fp_recv_fd(sv[1]);
 		map = map_file(fd);
 		try_pin("receiver", map, MAP_LEN);
 		_exit(0);
@@ -223,7 +177,7 @@ static int owner_pass(const char *path)
 	close(sv[1]);
 	fd = open_leased(path);
 	map = map_file(fd);
-	send_fd(sv[0], fd);
+	fp_send_fd(sv[0], fd);
 	close(fd);
 	wait_child(pid);
 	try_pin("sender after passing its fd", map, MAP_LEN);
@@ -288,11 +242,11 @@ static int owner_reuse(const char *path)
 	if (!taker) {
 		close(sv[0]);
 		fd = open_leased(path);
-		send_fd(sv[1], fd);
+		fp_send_fd(sv[1], fd);
 		_exit(0);
 	}
 	close(sv[1]);
-	fd = recv_fd(sv[0]);
+	fd = fp_recv_fd(sv[0]);
 	wait_child(taker);
 	if (fcntl(fd, F_GETLEASE) != (F_LAYOUT | F_EXCLUSIVE))
 		fp_die("the passed description holds no exclusive layout lease");

@@ -31,6 +31,12 @@ void *fp_map_aligned(int fd, off_t offset, size_t length, int flags,
 void *fp_map_aligned_prot(int fd, off_t offset, size_t length, int prot,
 			  int flags, size_t align);
 
+/* Pass @fd over the unix socket @sock (SCM_RIGHTS, one byte of data). */
+void fp_send_fd(int sock, int fd);
+
+/* Receive a file descriptor passed by fp_send_fd() (close-on-exec). */
+int fp_recv_fd(int sock);
+
 /* fp-verbs.c: RDMA helpers. */
 
 /* Open the RDMA device called @name, or the first one when @name is NULL. */

@@ -79,52 +79,6 @@ static double now(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static void send_fd(int sock, int fd)
-{
-	char data = 'f';
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} u;
-	struct iovec iov = { .iov_base = &data, .iov_len = 1 };
-	struct msghdr msg = {
-		.msg_iov = &iov, .msg_iovlen = 1,
-		.msg_control = u.buf, .msg_controllen = sizeof(u.buf),
-	};
-	struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
-
-	cm->cmsg_level = SOL_SOCKET;
-	cm->cmsg_type = SCM_RIGHTS;
-	cm->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(cm), &fd, sizeof(int));
-	if (sendmsg(sock, &msg, 0) != 1)
-		fp_die("sendmsg: %s", strerror(errno));
-}
-
-static int recv_fd(int sock)
-{
-	char data;
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} u;
-	struct iovec iov = { .iov_base = &data, .iov_len = 1 };
-	struct msghdr msg = {
-		.msg_iov = &iov, .msg_iovlen = 1,
-		.msg_control = u.buf, .msg_controllen = sizeof(u.buf),
-	};
-	struct cmsghdr *cm;
-	int fd;
-
-	if (recvmsg(sock, &msg, MSG_CMSG_CLOEXEC) != 1)
-		fp_die("recvmsg: %s", strerror(errno));
-	cm = CMSG_FIRSTHDR(&msg);
-	if (!cm || cm->cmsg_type != SCM_RIGHTS)
-		fp_die("recvmsg: no file descriptor");
-	memcpy(&fd, CMSG_DATA(cm), sizeof(int));
-	return fd;
-}
-
 /* One byte messages between the two sides of a scenario. */
 static void tell(int sock, char c)
 {
@@ -297,7 +251,7 @@ static void pass_receiver(int sock)
 
 	verbs_open(&v);
 	tell(sock, 'r');
-	fd = recv_fd(sock);
+	fd = fp_recv_fd(sock);
 	expect(sock, 'g');	/* the sender has looked at its own rights */
 	say("receiver: getlease=%d", fcntl(fd, F_GETLEASE));
 	map = map_file(fd);
@@ -347,7 +301,7 @@ static int scenario_pass(const char *path)
 
 	/* pass the only descriptor of the leased description, mid-pin */
 	expect(sv[0], 'r');
-	send_fd(sv[0], fd);
+	fp_send_fd(sv[0], fd);
 	close(fd);
 	say("sender: new pin after passing its only leased fd: %s",
 	    try_reg(&v, map + PMD, PMD));
@@ -593,13 +547,13 @@ static int scenario_reuse(const char *path)
 		say("taker: pin under its lease: %s", result(reg(v.pd, map, PMD) ? 0 : -1));
 		file_pins(getpid(), pins, sizeof(pins));
 		say("taker: file_pins: %s", pins);
-		send_fd(sv[1], fd);
-		send_fd(sv[1], v.ctx->cmd_fd);
+		fp_send_fd(sv[1], fd);
+		fp_send_fd(sv[1], v.ctx->cmd_fd);
 		_exit(0);
 	}
 	close(sv[1]);
-	lfd = recv_fd(sv[0]);
-	ufd = recv_fd(sv[0]);
+	lfd = fp_recv_fd(sv[0]);
+	ufd = fp_recv_fd(sv[0]);
 	wait_child(taker);
 	say("parent: the passed description still leases: getlease=%d",
 	    fcntl(lfd, F_GETLEASE));
