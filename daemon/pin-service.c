@@ -374,7 +374,7 @@ void pm_service_pin(struct pm_daemon *d, struct pm_conn *c,
 		pm_send_adm_error(d, c, e, "%s: registering %llu bytes on %s: %s%s", name,
 				  (unsigned long long)length, req->rdma_dev, strerror(e),
 				  e == EBUSY && !wr ?
-				  " (the file may share blocks with another file: a read-only pin would outlive the next copy-on-write; unshare it first, e.g. xfs_io -c 'unshare 0 SIZE' FILE)" : "");
+				  " (the file may share blocks with another file: a read-only pin would outlive the next copy-on-write; give the range its own blocks first, e.g. copy the file with cp --reflink=never)" : "");
 		svc_free(d, s);
 		return;
 	}

@@ -208,7 +208,7 @@ struct ibv_mr *fp_range_reg(struct filepin_ctx *ctx, const struct fp_reg_args *a
 			else if (e == EBUSY && !(a->access & (IBV_ACCESS_LOCAL_WRITE |
 							     IBV_ACCESS_REMOTE_WRITE |
 							     IBV_ACCESS_REMOTE_ATOMIC)))
-				fp_err(ctx, "read-only registration of 0x%llx-0x%llx refused with EBUSY: a DAX file in it may share blocks with another file (reflink); unshare it first",
+				fp_err(ctx, "read-only registration of 0x%llx-0x%llx refused with EBUSY: a DAX file in it shares blocks with another file (reflink); give the range its own blocks first (e.g. cp --reflink=never)",
 				       (unsigned long long)(uintptr_t)a->addr,
 				       (unsigned long long)((uintptr_t)a->addr + a->length));
 			else
