@@ -218,7 +218,8 @@ dump_blocked() {
 # --- the peer guest (two-guest cases, "# vm-peer: yes"; see tests/vm/run) --
 # FILEPIN_SELF_ADDR and FILEPIN_PEER_ADDR are this guest's and the other
 # guest's address on the link (rxe0 runs on it); FILEPIN_SHARE is a
-# directory both guests see (small files only: it is 9p through the host).
+# directory both guests see (small files only: it is 9p through the host),
+# emptied after every case.
 
 # peer_ready: wait until the peer guest has booted (it boots alongside this
 # one and may take longer); 1 when it failed or did not come up in 300 s.
