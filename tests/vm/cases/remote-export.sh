@@ -84,7 +84,7 @@ like "$(pm_log)" "refused .*(unknown|revoked) token" "refused connections are lo
 peer "$REMOTE $A $tx write 65536 4096 0x11 touch \$FILEPIN_SHARE/b-in wait \$FILEPIN_SHARE/unpinned write 65536 4096 0x22 >b.out 2>&1 &" >/dev/null
 wait_until 60 test -e "$FILEPIN_SHARE/b-in" || diag "B did not connect: $(peer 'cat b.out')"
 like "$(pinctl list -r -n -o ID,SOURCE,PEERS | grep "^$idx ")" \
-	"^$idx service,export 192\.0\.2\.2:[0-9]+/[0-9]+$" "pinctl list shows the export and its peer (address/QP)"
+	"^$idx ([a-z]+,)?service,export 192\.0\.2\.2:[0-9]+/[0-9]+$" "pinctl list shows the export and its peer (address/QP)"
 like "$(pinctl list -J -o ID,PEERS)" "\"peers\": *\"192\.0\.2\.2:[0-9]+/[0-9]+\"" "and so does its JSON"
 out=$(quick 10 truncate -s 0 "$x")
 like "$out" "Text file busy" "while exported, truncate on A fails with ETXTBSY"
