@@ -17,6 +17,7 @@
  *	metrics-interval SECONDS	(rewrite at least this often)
  *	listen ADDRESS[:PORT]		(exports to remote peers; off by default)
  *	max-peers COUNT			(remote peers at once, all exports)
+ *	max-exports COUNT		(exported pins per user, not root)
  *
  * '#' starts a comment; blank lines are ignored.  Anything else is an
  * error that names the line: a daemon must not guess at its policy.
@@ -54,6 +55,7 @@ void pm_config_defaults(struct pm_config *cfg)
 	cfg->max_subscribers = PM_DEFAULT_MAX_SUBS;
 	cfg->max_breaks = PM_DEFAULT_MAX_BREAKS;
 	cfg->max_peers = PM_DEFAULT_MAX_PEERS;
+	cfg->max_exports = PM_DEFAULT_MAX_EXPORTS;
 }
 
 static const struct {
@@ -65,6 +67,7 @@ static const struct {
 	{ "max-subscribers", offsetof(struct pm_config, max_subscribers) },
 	{ "max-breaks", offsetof(struct pm_config, max_breaks) },
 	{ "max-peers", offsetof(struct pm_config, max_peers) },
+	{ "max-exports", offsetof(struct pm_config, max_exports) },
 };
 
 /* a count keyword (1..1000000); 1 when @w is one, -1 when its value is bad */

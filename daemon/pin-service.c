@@ -174,6 +174,17 @@ static uint64_t user_bytes(struct pm_daemon *d, uid_t uid)
 	return n;
 }
 
+static unsigned int user_exports(struct pm_daemon *d, uid_t uid)
+{
+	const struct pm_svc_pin *s;
+	unsigned int n = 0;
+
+	for (s = d->svc_pins; s; s = s->next)
+		if (s->uid == uid && s->exported)
+			n++;
+	return n;
+}
+
 /*
  * Our own open file for what @fd is open on (same inode, same access),
  * opened with the requester's rights: the descriptor proves only that
@@ -243,6 +254,13 @@ void pm_service_pin(struct pm_daemon *d, struct pm_conn *c,
 	if ((req->access & PINMGR_ADM_ACCESS_EXPORT) && !pm_export_listening(d)) {
 		pm_send_adm_error(d, c, EOPNOTSUPP, "%s: pinmgr does not listen for remote peers (no 'listen' in pinmgr.conf): cannot export",
 				  name);
+		close(fd);
+		return;
+	}
+	if ((req->access & PINMGR_ADM_ACCESS_EXPORT) && cred->uid != 0 &&
+	    user_exports(d, cred->uid) >= d->cfg.max_exports) {
+		pm_send_adm_error(d, c, EDQUOT, "%s: uid %u already has %u exported pins (max-exports)",
+				  name, (unsigned int)cred->uid, d->cfg.max_exports);
 		close(fd);
 		return;
 	}

@@ -70,6 +70,7 @@ struct pm_config {
 	unsigned int removal_timeout_ms;	/* "removal-timeout", 0: the default */
 	char *listen;			/* "listen", NULL: no exports (export.c) */
 	unsigned int max_peers;		/* "max-peers": remote peers at once */
+	unsigned int max_exports;	/* "max-exports": per user, not root */
 };
 
 #define PM_DEFAULT_SCAN_MS	5000
@@ -83,6 +84,7 @@ struct pm_config {
 #define PM_DEFAULT_MAX_SUBS	4
 #define PM_DEFAULT_MAX_BREAKS	60
 #define PM_DEFAULT_MAX_PEERS	64
+#define PM_DEFAULT_MAX_EXPORTS	16
 
 void pm_config_defaults(struct pm_config *cfg);
 /*

@@ -84,11 +84,13 @@ int main(void)
 	is_int(pm_config_parse("", &cfg, err, sizeof(err)), 0, "an empty config");
 	ok(!cfg.listen, "does not listen (exports are off by default)");
 	is_int(cfg.max_peers, PM_DEFAULT_MAX_PEERS, "max-peers defaults to %d", PM_DEFAULT_MAX_PEERS);
+	is_int(cfg.max_exports, PM_DEFAULT_MAX_EXPORTS, "max-exports defaults to %d",
+	       PM_DEFAULT_MAX_EXPORTS);
 	pm_config_free(&cfg);
-	is_int(pm_config_parse("listen 192.0.2.1:7000\nmax-peers 3\n", &cfg, err, sizeof(err)), 0,
-	       "listen and max-peers");
-	ok(cfg.listen && !strcmp(cfg.listen, "192.0.2.1:7000") && cfg.max_peers == 3,
-	   "are kept");
+	is_int(pm_config_parse("listen 192.0.2.1:7000\nmax-peers 3\nmax-exports 2\n", &cfg, err,
+			       sizeof(err)), 0, "listen, max-peers and max-exports");
+	ok(cfg.listen && !strcmp(cfg.listen, "192.0.2.1:7000") && cfg.max_peers == 3 &&
+	   cfg.max_exports == 2, "are kept");
 	pm_config_free(&cfg);
 	is_int(pm_config_parse("listen rxe0\n", &cfg, err, sizeof(err)), -EINVAL,
 	       "listen needs an IP address");

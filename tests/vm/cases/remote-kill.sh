@@ -3,7 +3,8 @@
 # killed with SIGKILL while a peer is connected: the peer's next operation
 # fails, the pin goes with the process and the file can be truncated; a
 # restarted pinmgr does not take the old token.  max-peers bounds the
-# peers; a break policy tears the peers down and lets the truncate through.  "pinctl remote" on the
+# peers, max-exports a user's exports; a break policy tears the peers down
+# and lets the truncate through.  "pinctl remote" on the
 # peer shows an export, writes stdin into it and reads it back; a wrong
 # token fails with a message.
 # vm-fs: each
@@ -11,7 +12,7 @@
 # vm-timeout: 300
 . "$FILEPIN_TOP/tests/vm/case-lib.sh"
 . "$FILEPIN_TOP/tests/daemon/vm/pinmgr-case.sh"
-plan 18
+plan 20
 
 A=$FILEPIN_SELF_ADDR
 REMOTE=$FILEPIN_BUILD/tests/daemon/vm/pm-remote
@@ -56,7 +57,14 @@ is "$?" 3 "a restarted pinmgr refuses the old token"
 pm_stop >/dev/null
 
 # max-peers, and a break policy on an exported pin
-pm_start "listen $A" "max-peers 2" "policy $FILEPIN_DIR break 2" || bail "pinmgr does not start"
+pm_start "listen $A" "max-peers 2" "max-exports 1" "policy $FILEPIN_DIR break 2" ||
+	bail "pinmgr does not start"
+nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
+nobody dd if=/dev/zero of="$FILEPIN_DIR/n1" bs=64K count=1 2>/dev/null
+nobody dd if=/dev/zero of="$FILEPIN_DIR/n2" bs=64K count=1 2>/dev/null
+check "a user exports a pin" nobody pinctl pin "$FILEPIN_DIR/n1" --device rxe0 --export
+like "$(nobody pinctl pin "$FILEPIN_DIR/n2" --device rxe0 --export 2>&1)" "max-exports" \
+	"its second export is refused (max-exports 1)"
 g=$FILEPIN_DIR/g
 dd if=/dev/zero of="$g" bs=1M count=1 2>/dev/null
 tok=$(pinctl pin "$g" --device rxe0 --export | sed -n 's/.* token=\([0-9a-f]*\)$/\1/p')

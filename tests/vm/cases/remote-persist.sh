@@ -33,5 +33,5 @@ check "mount again" mount -o dax=always /dev/pmem2 /mnt/spare
 check "the 2 MiB are in the file" \
 	sh -c "dd if='$f' bs=1M skip=1 count=2 2>/dev/null | tr -d '\134' | wc -c | grep -qx 0"
 check "and nothing around them changed" \
-	sh -c "cmp -n 1048576 '$f' /dev/zero && dd if='$f' bs=1M skip=3 2>/dev/null | cmp - /dev/zero"
+	sh -c "cmp -n 1048576 '$f' /dev/zero && dd if='$f' bs=1M skip=3 2>/dev/null | cmp -n 1048576 - /dev/zero"
 umount /mnt/spare
