@@ -191,6 +191,7 @@ static int body(struct codec *c, struct pinmgr_adm_msg *m)
 		f_u32(c, &e->action);
 		f_str(c, e->comm, 0, COMM_MAXLEN);
 		f_str(c, e->path, 0, PATH_MAXLEN);
+		f_str(c, e->peer, 0, PINMGR_ADM_PEER_MAX);
 		break;
 	}
 	case PINMGR_ADM_OWNER:
@@ -417,6 +418,7 @@ const char *pinmgr_adm_op_name(unsigned int op)
 	case FILEPIN_OP_UNSHARE_RANGE: return "unshare-range";
 	case FILEPIN_OP_SWAP_EXTENTS: return "swap-extents";
 	case PINMGR_ADM_OP_REMOVAL: return "removal";
+	case PINMGR_ADM_OP_EXPORT: return "export";
 	}
 	return "?";
 }

@@ -186,7 +186,17 @@ enum pinmgr_adm_type {
 #define PINMGR_ADM_ACTION_KILL		9	/* the owner was sent SIGKILL */
 #define PINMGR_ADM_ACTION_GONE		10	/* the pin is gone */
 #define PINMGR_ADM_ACTION_COMPLETE	11	/* no pin left: the removal completes */
-#define PINMGR_ADM_ACTION_MAX		PINMGR_ADM_ACTION_COMPLETE
+/*
+ * EVENT of an export to remote peers (op PINMGR_ADM_OP_EXPORT, see
+ * pinmgr.conf(5) listen): the file and range are the exported pin's (none
+ * for a refused connection), peer "ADDRESS/QPN" (QPN of pinmgr's side).
+ */
+#define PINMGR_ADM_OP_EXPORT		0x101
+#define PINMGR_ADM_ACTION_PEER_IN	12	/* a peer connected */
+#define PINMGR_ADM_ACTION_PEER_OUT	13	/* a peer left or was disconnected */
+#define PINMGR_ADM_ACTION_PEER_REFUSED	14	/* a connection was refused */
+#define PINMGR_ADM_ACTION_MAX		PINMGR_ADM_ACTION_PEER_REFUSED
+#define PINMGR_ADM_PEER_MAX		63
 /* SHOW_REPLY policy */
 #define PINMGR_ADM_POLICY_REPORT	1
 #define PINMGR_ADM_POLICY_BREAK		2
@@ -306,6 +316,7 @@ struct pinmgr_adm_event {
 	uint32_t action;
 	char comm[PINMGR_ADM_COMM_MAX + 1];
 	char path[PINMGR_ADM_PATH_MAX + 1];
+	char peer[PINMGR_ADM_PEER_MAX + 1];	/* OP_EXPORT: "ADDRESS/QPN" */
 };
 
 struct pinmgr_adm_owner {

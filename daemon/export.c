@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
+#include <time.h>
 
 #include <infiniband/verbs.h>
 #include <rdma/rdma_cma.h>
@@ -137,11 +138,43 @@ int pm_export_open(struct pm_daemon *d)
 	return 0;
 }
 
+/*
+ * Store and send an export event (pinctl events): @s NULL for a refused
+ * connection (then root's only), else the pin's owner sees it too.
+ */
+static void publish(struct pm_daemon *d, const struct pm_svc_pin *s, uint32_t action,
+		    const char *addr, uint32_t qpn)
+{
+	struct pm_event ev = { .action = action, .caller_uid = 0 };
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ev.time_ns = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+	ev.k.op = PINMGR_ADM_OP_EXPORT;
+	if (s && s->reg) {
+		ev.k.major = s->reg->major;
+		ev.k.minor = s->reg->minor;
+		ev.k.ino = s->reg->ino;
+		ev.k.offset = s->offset;
+		ev.k.length = s->len;
+		ev.k.have = PM_KEV_DEV | PM_KEV_INO;
+		ev.caller_uid = s->uid;
+		ev.path = s->reg->path;	/* copied by pm_events_push */
+	}
+	snprintf(ev.k.comm, sizeof(ev.k.comm), "pinmgr");
+	if (qpn)
+		snprintf(ev.peer, sizeof(ev.peer), "%s/%u", addr, qpn);
+	else
+		snprintf(ev.peer, sizeof(ev.peer), "%s", addr);
+	pm_events_publish(d, &ev);
+}
+
 /* Tear one peer down: error state, disconnect, destroy; not yet freed. */
 static void peer_drop(struct pm_daemon *d, struct pm_export_peer *p, bool disconnect)
 {
 	struct ibv_qp_attr attr = { .qp_state = IBV_QPS_ERR };
 
+	publish(d, p->s, PINMGR_ADM_ACTION_PEER_OUT, p->addr, p->qp ? p->qp->qp_num : 0);
 	if (p->qp) {
 		if (ibv_modify_qp(p->qp, &attr, IBV_QP_STATE))
 			pm_err("export: peer %s QP %u: cannot move it to the error state: %m",
@@ -192,6 +225,7 @@ static void reject(struct pm_daemon *d, struct rdma_cm_id *id, int err,
 	d->export->refused++;
 	pm_log_user(0, LOG_WARNING, "export: refused connection from %s: %s (%lu refused so far)",
 		    addr, why, d->export->refused);
+	publish(d, NULL, PINMGR_ADM_ACTION_PEER_REFUSED, addr, 0);
 	fpx_rej_encode(buf, err);
 	if (rdma_reject(id, buf, sizeof(buf)))
 		pm_err("export: rdma_reject: %m");
@@ -319,6 +353,7 @@ static int on_request(struct pm_daemon *d, struct rdma_cm_id *id,
 	s->npeers++;
 	e->npeers++;
 	e->accepted++;
+	publish(d, s, PINMGR_ADM_ACTION_PEER_IN, addr, p->qp->qp_num);
 	pm_notice("pin %llu: remote peer %s connected, QP %u",
 		  (unsigned long long)s->reg->id, addr, p->qp->qp_num);
 	return 0;

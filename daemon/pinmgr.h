@@ -274,6 +274,7 @@ struct pm_event {
 	uint32_t action;
 	uid_t caller_uid;		/* (uid_t)-1 when unknown */
 	char *path;			/* NULL when not known */
+	char peer[PINMGR_ADM_PEER_MAX + 1];	/* exports: "ADDRESS/QPN" */
 };
 
 struct pm_events {

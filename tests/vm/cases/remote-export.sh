@@ -11,7 +11,7 @@
 # vm-timeout: 400
 . "$FILEPIN_TOP/tests/vm/case-lib.sh"
 . "$FILEPIN_TOP/tests/daemon/vm/pinmgr-case.sh"
-plan 27
+plan 30
 
 A=$FILEPIN_SELF_ADDR
 REMOTE=$FILEPIN_BUILD/tests/daemon/vm/pm-remote
@@ -97,4 +97,10 @@ diag "$out"
 check "B's write after the unpin did not land" \
 	sh -c "dd if='$x' bs=4096 skip=16 count=1 2>/dev/null | tr -d '\021' | wc -c | grep -qx 0"
 check "after unpin, the truncate on A succeeds" truncate -s 0 "$x"
+ev=$(pinctl events)
+like "$ev" "export action=peer-refused peer=192\.0\.2\.2:[0-9]+ " "pinctl events shows refused connections"
+like "$ev" "export action=peer-connected peer=192\.0\.2\.2:[0-9]+/[0-9]+ .*path=$x\$" \
+	"and the peers of an export, with its file"
+like "$ev" "export action=peer-disconnected peer=192\.0\.2\.2:[0-9]+/[0-9]+ .*path=$x\$" \
+	"and their end"
 check "pinmgr stops" pm_stop
