@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "export-wire.h"
 #include "pinctl.h"
 
 /* Connect and send @m; the socket, or a negative exit code. */
@@ -110,6 +111,7 @@ int cmd_break(struct pinctl *pc, const char *file)
 int cmd_pin(struct pinctl *pc, const char *file)
 {
 	struct pinmgr_adm_msg *m = calloc(1, sizeof(*m));
+	char token[FPX_TOKEN_HEX + 1];
 	int fd, ffd, r;
 
 	if (!m)
@@ -126,7 +128,8 @@ int cmd_pin(struct pinctl *pc, const char *file)
 	m->pin.offset = pc->offset;
 	m->pin.length = pc->length;
 	m->pin.access = PINMGR_ADM_ACCESS_REMOTE_READ |
-			(pc->read_only ? 0 : PINMGR_ADM_ACCESS_REMOTE_WRITE);
+			(pc->read_only ? 0 : PINMGR_ADM_ACCESS_REMOTE_WRITE) |
+			(pc->export ? PINMGR_ADM_ACCESS_EXPORT : 0);
 	snprintf(m->pin.rdma_dev, sizeof(m->pin.rdma_dev), "%s", pc->device);
 	fd = request(pc, m, ffd);
 	close(ffd);
@@ -141,23 +144,31 @@ int cmd_pin(struct pinctl *pc, const char *file)
 	} else if (pc->json) {
 		const struct pinmgr_adm_pinned *p = &m->pinned;
 
+		fpx_token_format(p->token, token);
 		printf("{\"schema_version\":%d,\"id\":%" PRIu64 ",\"file\":", PC_JSON_SCHEMA,
 		       p->id);
 		pc_json_str(stdout, file);
 		printf(",\"device\":");
 		pc_json_str(stdout, p->rdma_dev);
 		printf(",\"addr\":%" PRIu64 ",\"iova\":%" PRIu64 ",\"length\":%" PRIu64
-		       ",\"lkey\":%" PRIu32 ",\"rkey\":%" PRIu32 ",\"access\":\"%s\"}\n",
+		       ",\"lkey\":%" PRIu32 ",\"rkey\":%" PRIu32 ",\"access\":\"%s\"",
 		       p->addr, p->iova, p->length, p->lkey, p->rkey,
 		       p->access & PINMGR_ADM_ACCESS_REMOTE_WRITE ? "rw" : "r");
+		if (p->access & PINMGR_ADM_ACCESS_EXPORT)
+			printf(",\"token\":\"%s\"", token);
+		printf("}\n");
 	} else {
 		const struct pinmgr_adm_pinned *p = &m->pinned;
 
 		printf("id=%" PRIu64 " device=%s addr=0x%" PRIx64 " iova=%" PRIu64
 		       " length=%" PRIu64 " lkey=0x%" PRIx32 " rkey=0x%" PRIx32
-		       " access=%s\n", p->id, p->rdma_dev, p->addr, p->iova, p->length,
+		       " access=%s", p->id, p->rdma_dev, p->addr, p->iova, p->length,
 		       p->lkey, p->rkey,
 		       p->access & PINMGR_ADM_ACCESS_REMOTE_WRITE ? "rw" : "r");
+		fpx_token_format(p->token, token);
+		if (p->access & PINMGR_ADM_ACCESS_EXPORT)
+			printf(" token=%s", token);
+		printf("\n");
 	}
 	close(fd);
 	free(m);
@@ -192,6 +203,34 @@ int cmd_unpin(struct pinctl *pc, const char *id)
 	r = pc_recv(fd, m, 60000);
 	if (r || m->type != PINMGR_ADM_DONE)
 		r = pc_failed(what, r, m);
+	close(fd);
+	free(m);
+	return r;
+}
+
+int cmd_revoke(struct pinctl *pc, const char *token)
+{
+	struct pinmgr_adm_msg *m = calloc(1, sizeof(*m));
+	int fd, r;
+
+	if (!m)
+		return pc_error(PC_EXIT_FAILURE, "out of memory");
+	m->type = PINMGR_ADM_REVOKE;
+	if (fpx_token_parse(token, m->revoke.token)) {
+		free(m);
+		pc_error(PC_EXIT_USAGE, "invalid token '%s': %d hex digits from 'pinctl pin --export'",
+			 token, FPX_TOKEN_HEX);
+		fprintf(stderr, "Try 'pinctl --help' for more information.\n");
+		return PC_EXIT_USAGE;
+	}
+	fd = request(pc, m, -1);
+	if (fd < 0) {
+		free(m);
+		return -fd;
+	}
+	r = pc_recv(fd, m, 60000);
+	if (r || m->type != PINMGR_ADM_DONE)
+		r = pc_failed("revoke", r, m);
 	close(fd);
 	free(m);
 	return r;

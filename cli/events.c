@@ -42,6 +42,9 @@ static const char *action_name(uint32_t a)
 	case PINMGR_ADM_ACTION_KILL: return "sigkill";
 	case PINMGR_ADM_ACTION_GONE: return "gone";
 	case PINMGR_ADM_ACTION_COMPLETE: return "complete";
+	case PINMGR_ADM_ACTION_PEER_IN: return "peer-connected";
+	case PINMGR_ADM_ACTION_PEER_OUT: return "peer-disconnected";
+	case PINMGR_ADM_ACTION_PEER_REFUSED: return "peer-refused";
 	}
 	return "report";
 }
@@ -84,6 +87,11 @@ void pc_print_event(const struct pinctl *pc, const struct pinmgr_adm_event *e,
 			pc_json_str(out, e->path);
 		else
 			fputs("null", out);
+		fputs(",\"peer\":", out);
+		if (e->peer[0])
+			pc_json_str(out, e->peer);
+		else
+			fputs("null", out);
 		fputs("}\n", out);
 		return;
 	}
@@ -91,6 +99,18 @@ void pc_print_event(const struct pinctl *pc, const struct pinmgr_adm_event *e,
 		snprintf(path, sizeof(path), "?");
 	if (file_pin_escape(e->comm[0] ? e->comm : "?", comm, sizeof(comm)))
 		snprintf(comm, sizeof(comm), "?");
+	if (e->op == PINMGR_ADM_OP_EXPORT) {
+		char peer[4 * (PINMGR_ADM_PEER_MAX + 1)];
+
+		/* a remote peer of an export (pinmgr.conf(5) listen) */
+		if (file_pin_escape(e->peer[0] ? e->peer : "?", peer, sizeof(peer)))
+			snprintf(peer, sizeof(peer), "?");
+		fprintf(out, "%s seq=%llu export action=%s peer=%s dev=%u:%u ino=%llu offset=%llu length=%llu path=%s\n",
+			when, (unsigned long long)e->seq, action_name(e->action), peer,
+			e->dev_major, e->dev_minor, (unsigned long long)e->ino,
+			(unsigned long long)e->offset, (unsigned long long)e->length, path);
+		return;
+	}
 	if (e->op == PINMGR_ADM_OP_REMOVAL) {
 		/* a step of a device removal (pinmgr.conf(5) on-removal) */
 		fprintf(out, "%s seq=%llu removal action=%s pid=%u comm=%s dev=%u:%u ino=%llu offset=%llu length=%llu missed=%llu path=%s\n",

@@ -18,7 +18,7 @@
 enum {
 	COL_PID, COL_COMMAND, COL_OWNER, COL_MAJMIN, COL_INODE, COL_START,
 	COL_END, COL_PAGES, COL_SIZE, COL_MRN, COL_LKEY, COL_RKEY, COL_DEV,
-	COL_PATH, COL_ID, COL_UID, COL_SOURCE, COL_OWNERPATH,
+	COL_PATH, COL_ID, COL_UID, COL_SOURCE, COL_OWNERPATH, COL_PEERS,
 	NCOLS
 };
 
@@ -49,6 +49,7 @@ static const struct colinfo infos[NCOLS] = {
 	[COL_UID] = { "UID", 5, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER, "user ID of the owner" },
 	[COL_SOURCE] = { "SOURCE", 8, 0, SCOLS_JSON_STRING, "how pinmgr knows it: lib, proc, service" },
 	[COL_OWNERPATH] = { "OWNERPATH", 10, SCOLS_FL_TRUNC, SCOLS_JSON_STRING, "path of the owning file (fd owners)" },
+	[COL_PEERS] = { "PEERS", 10, 0, SCOLS_JSON_STRING, "remote peers of an exported pin: address/QP number, comma-separated" },
 };
 
 static const int default_local[] = {
@@ -174,9 +175,11 @@ int pc_pins_add(struct pc_pins *pins, const struct pc_pin *p)
 	*q = *p;
 	q->path = strdup(p->path ? p->path : "");
 	q->owner_path = strdup(p->owner_path ? p->owner_path : "");
-	if (!q->path || !q->owner_path) {
+	q->peers = strdup(p->peers ? p->peers : "");
+	if (!q->path || !q->owner_path || !q->peers) {
 		free(q->path);
 		free(q->owner_path);
+		free(q->peers);
 		return -ENOMEM;
 	}
 	pins->n++;
@@ -190,6 +193,7 @@ void pc_pins_free(struct pc_pins *pins)
 	for (i = 0; i < pins->n; i++) {
 		free(pins->v[i].path);
 		free(pins->v[i].owner_path);
+		free(pins->v[i].peers);
 	}
 	free(pins->v);
 	memset(pins, 0, sizeof(*pins));
@@ -206,6 +210,7 @@ int pc_pins_from_entry(struct pc_pins *pins, const struct pinmgr_adm_pin_entry *
 		.lkey = e->lkey, .rkey = e->rkey,
 		.owner_path = (char *)(uintptr_t)e->owner_path,
 		.path = (char *)(uintptr_t)e->path,
+		.peers = (char *)(uintptr_t)e->peers,
 	};
 
 	snprintf(p.comm, sizeof(p.comm), "%s", e->comm);
@@ -387,9 +392,13 @@ static char *cell(const struct pinctl *pc, const struct pc_pin *p, int col)
 			 p->flags & PINMGR_ADM_PIN_PROC ? "proc" : "",
 			 (p->flags & PINMGR_ADM_PIN_PROC) && (p->flags & PINMGR_ADM_PIN_SERVICE) ? "," : "",
 			 p->flags & PINMGR_ADM_PIN_SERVICE ? "service" : "");
+		if (p->flags & PINMGR_ADM_PIN_EXPORTED)
+			snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf), ",export");
 		break;
 	case COL_OWNERPATH:
 		return strdup(p->owner_path);
+	case COL_PEERS:
+		return strdup(p->peers ? p->peers : "");
 	}
 	s = strdup(buf);
 	return s;

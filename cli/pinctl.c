@@ -9,6 +9,8 @@
  *	pinctl break FILE [--wait] [--timeout S]
  *	pinctl pin FILE --device DEV [--offset N] [--length N] [--read-only] [-J]
  *	pinctl unpin ID
+ *	pinctl revoke TOKEN
+ *	pinctl remote ADDRESS[:PORT] TOKEN [--read | --write] [--offset N] [--length N]
  *	pinctl status
  */
 #include <errno.h>
@@ -95,6 +97,10 @@ static void __attribute__((noreturn)) usage(void)
 	      " pinctl pin FILE --device DEV [--offset N] [--length N] [--read-only]\n"
 	      "                                         pin a range for RDMA peers (pinmgr holds it)\n"
 	      " pinctl unpin ID                         release a pin made with 'pinctl pin'\n"
+	      " pinctl revoke TOKEN                     end an export (its peers are disconnected)\n"
+	      " pinctl remote ADDRESS[:PORT] TOKEN [--read|--write] [--offset N] [--length N]\n"
+	      "                                         connect to an export as its peer: show it,\n"
+	      "                                         read it to stdout or write stdin into it\n"
 	      " pinctl status                           the state of pinmgr\n"
 	      "\nShow and manage long-term pins of DAX file ranges (filepin).\n"
 	      "\nList options:\n"
@@ -115,6 +121,9 @@ static void __attribute__((noreturn)) usage(void)
 	      "     --offset <bytes>   pin: file offset, page aligned (default 0)\n"
 	      "     --length <bytes>   pin: bytes to pin (default: to the end of the file)\n"
 	      "     --read-only        pin: remote peers may read only\n"
+	      "     --export           pin: export to remote peers; prints a token\n"
+	      "     --read, --write    remote: RDMA READ the range to stdout, or WRITE stdin\n"
+	      "                        into it (--offset: a file offset, default the start)\n"
 	      " -s, --socket <path>    pinmgr's socket (default $" PINMGR_SOCKET_ENV " or\n"
 	      "                        " PINMGR_SOCKET_PATH ")\n"
 	      "     --proc <dir>       read pins from <dir>/<pid>/file_pins and not from\n"
@@ -182,7 +191,7 @@ static int parse_seconds(const char *s, unsigned int *ms)
 
 enum {
 	OPT_OUTPUT_ALL = 0x100, OPT_PATH, OPT_WAIT, OPT_TIMEOUT, OPT_OFFSET,
-	OPT_LENGTH, OPT_READ_ONLY, OPT_PROC,
+	OPT_LENGTH, OPT_READ_ONLY, OPT_PROC, OPT_EXPORT, OPT_READ, OPT_WRITE,
 };
 
 /* which options each command takes (bit = index in the table below) */
@@ -206,6 +215,9 @@ int main(int argc, char **argv)
 		/* 12 */ { "offset", required_argument, NULL, OPT_OFFSET },
 		/* 13 */ { "length", required_argument, NULL, OPT_LENGTH },
 		/* 14 */ { "read-only", no_argument, NULL, OPT_READ_ONLY },
+		/* 15 */ { "export", no_argument, NULL, OPT_EXPORT },
+		/* 16 */ { "read", no_argument, NULL, OPT_READ },
+		/* 17 */ { "write", no_argument, NULL, OPT_WRITE },
 		{ "list-columns", no_argument, NULL, 'H' },
 		{ "socket", required_argument, NULL, 's' },
 		{ "proc", required_argument, NULL, OPT_PROC },
@@ -222,9 +234,11 @@ int main(int argc, char **argv)
 		{ "show", O(0) | O(1) | O(3) | O(4) | O(5), 1 },
 		{ "events", O(2) | O(8), 0 },
 		{ "break", O(9) | O(10), 1 },
-		{ "pin", O(2) | O(11) | O(12) | O(13) | O(14), 1 },
+		{ "pin", O(2) | O(11) | O(12) | O(13) | O(14) | O(15), 1 },
 		{ "unpin", 0, 1 },
 		{ "status", 0, 0 },
+		{ "revoke", 0, 1 },
+		{ "remote", O(12) | O(13) | O(16) | O(17), 2 },
 	};
 	struct pinctl pc = { .page_size = sysconf(_SC_PAGESIZE) };
 	unsigned int given = 0;
@@ -236,7 +250,7 @@ int main(int argc, char **argv)
 	atexit(close_stdout);
 	opterr = 0;	/* our messages, named "pinctl" however it was run */
 	while ((c = getopt_long(argc, argv, "o:Jrnbp:fd:Hs:hV", opts, &idx)) != -1) {
-		for (i = 0; i <= 14; i++)
+		for (i = 0; i <= 17; i++)
 			if (opts[i].val == c)
 				given |= O(i);
 		switch (c) {
@@ -292,13 +306,24 @@ int main(int argc, char **argv)
 		case OPT_OFFSET:
 			if (parse_size(optarg, &pc.offset))
 				return bad_usage("invalid offset '%s'", optarg);
+			pc.offset_given = true;
 			break;
 		case OPT_LENGTH:
 			if (parse_size(optarg, &pc.length) || !pc.length)
 				return bad_usage("invalid length '%s'", optarg);
+			pc.length_given = true;
 			break;
 		case OPT_READ_ONLY:
 			pc.read_only = true;
+			break;
+		case OPT_EXPORT:
+			pc.export = true;
+			break;
+		case OPT_READ:
+			pc.remote_read = true;
+			break;
+		case OPT_WRITE:
+			pc.remote_write = true;
 			break;
 		case 'H':
 			list_columns = true;
@@ -342,11 +367,14 @@ int main(int argc, char **argv)
 	nargs = argc - optind;
 	if (nargs != cmds[k].nargs)
 		return bad_usage("'%s' takes %s", cmd,
-				 cmds[k].nargs ? (k == 5 ? "one pin ID" : "one FILE") :
+				 cmds[k].nargs == 2 ? "ADDRESS[:PORT] and TOKEN" :
+				 cmds[k].nargs ? (k == 5 ? "one pin ID" : k == 7 ? "one TOKEN" : "one FILE") :
 				 "no arguments");
-	for (i = 0; i <= 14; i++)
+	for (i = 0; i <= 17; i++)
 		if ((given & O(i)) && !(cmds[k].takes & O(i)))
 			return bad_usage("--%s does not apply to '%s'", opts[i].name, cmd);
+	if (pc.remote_read && pc.remote_write)
+		return bad_usage("--read and --write exclude each other");
 	if (!strcmp(cmd, "pin") && !pc.device)
 		return bad_usage("pin needs --device (e.g. --device rxe0)");
 
@@ -366,6 +394,8 @@ int main(int argc, char **argv)
 	case 3: return cmd_break(&pc, argv[optind]);
 	case 4: return cmd_pin(&pc, argv[optind]);
 	case 5: return cmd_unpin(&pc, argv[optind]);
+	case 7: return cmd_revoke(&pc, argv[optind]);
+	case 8: return cmd_remote(&pc, argv[optind], argv[optind + 1]);
 	default: return cmd_status(&pc);
 	}
 }

@@ -37,7 +37,10 @@ struct pinctl {
 	pid_t pid;
 	const char *path;
 	/* events, break, pin */
-	bool follow, wait, read_only;
+	bool follow, wait, read_only, export;
+	/* remote */
+	bool remote_read, remote_write;
+	bool offset_given, length_given;
 	unsigned int timeout_ms;
 	const char *device;
 	uint64_t offset, length;
@@ -59,6 +62,7 @@ struct pc_pin {
 	char rdma_dev[PINMGR_ADM_DEV_MAX + 1];
 	char *owner_path;
 	char *path;
+	char *peers;			/* remote peers of an export, or "" */
 };
 
 struct pc_pins {
@@ -103,6 +107,10 @@ void pc_print_event(const struct pinctl *pc, const struct pinmgr_adm_event *e,
 int cmd_break(struct pinctl *pc, const char *file);
 int cmd_pin(struct pinctl *pc, const char *file);
 int cmd_unpin(struct pinctl *pc, const char *id);
+int cmd_revoke(struct pinctl *pc, const char *token);
+
+/* remote.c: the peer's side of an export */
+int cmd_remote(struct pinctl *pc, const char *addr, const char *token);
 int cmd_status(struct pinctl *pc);
 
 /* "4K", "1.5M" (powers of 1024), like util-linux */

@@ -110,6 +110,9 @@ static int body(struct codec *c, struct pinmgr_adm_msg *m)
 	case PINMGR_ADM_UNPIN:
 		f_u64(c, &m->unpin.id);
 		break;
+	case PINMGR_ADM_REVOKE:
+		f_raw(c, m->revoke.token, sizeof(m->revoke.token));
+		break;
 	case PINMGR_ADM_CONNECT:
 		f_u64(c, &m->connect.id);
 		f_u32(c, &m->connect.qpn);
@@ -167,6 +170,7 @@ static int body(struct codec *c, struct pinmgr_adm_msg *m)
 		f_str(c, e->rdma_dev, 0, DEV_MAXLEN);
 		f_str(c, e->owner_path, 0, PATH_MAXLEN);
 		f_str(c, e->path, 0, PATH_MAXLEN);
+		f_str(c, e->peers, 0, PINMGR_ADM_PEERS_MAX);
 		break;
 	}
 	case PINMGR_ADM_EVENT: {
@@ -187,6 +191,7 @@ static int body(struct codec *c, struct pinmgr_adm_msg *m)
 		f_u32(c, &e->action);
 		f_str(c, e->comm, 0, COMM_MAXLEN);
 		f_str(c, e->path, 0, PATH_MAXLEN);
+		f_str(c, e->peer, 0, PINMGR_ADM_PEER_MAX);
 		break;
 	}
 	case PINMGR_ADM_OWNER:
@@ -205,6 +210,7 @@ static int body(struct codec *c, struct pinmgr_adm_msg *m)
 		f_u32(c, &m->pinned.rkey);
 		f_u32(c, &m->pinned.access);
 		f_str(c, m->pinned.rdma_dev, 1, DEV_MAXLEN);
+		f_raw(c, m->pinned.token, sizeof(m->pinned.token));
 		break;
 	case PINMGR_ADM_SHOW_REPLY:
 		f_u32(c, &m->show_reply.policy);
@@ -248,7 +254,9 @@ static bool check(const struct pinmgr_adm_msg *m)
 	case PINMGR_ADM_BREAK:
 		return !(m->brk.flags & ~PINMGR_ADM_BREAK_FLAGS);
 	case PINMGR_ADM_PIN:
-		return m->pin.access && !(m->pin.access & ~PINMGR_ADM_ACCESS_FLAGS) &&
+		return (m->pin.access & (PINMGR_ADM_ACCESS_REMOTE_READ |
+					 PINMGR_ADM_ACCESS_REMOTE_WRITE)) &&
+		       !(m->pin.access & ~PINMGR_ADM_ACCESS_FLAGS) &&
 		       no_overflow(m->pin.offset, m->pin.length);
 	case PINMGR_ADM_UNPIN:
 		return m->unpin.id != 0;
@@ -383,6 +391,7 @@ const char *pinmgr_adm_type_name(unsigned int type)
 	case PINMGR_ADM_BREAK: return "BREAK";
 	case PINMGR_ADM_PIN: return "PIN";
 	case PINMGR_ADM_UNPIN: return "UNPIN";
+	case PINMGR_ADM_REVOKE: return "REVOKE";
 	case PINMGR_ADM_CONNECT: return "CONNECT";
 	case PINMGR_ADM_STATUS_REPLY: return "STATUS_REPLY";
 	case PINMGR_ADM_PIN_ENTRY: return "PIN_ENTRY";
@@ -409,6 +418,7 @@ const char *pinmgr_adm_op_name(unsigned int op)
 	case FILEPIN_OP_UNSHARE_RANGE: return "unshare-range";
 	case FILEPIN_OP_SWAP_EXTENTS: return "swap-extents";
 	case PINMGR_ADM_OP_REMOVAL: return "removal";
+	case PINMGR_ADM_OP_EXPORT: return "export";
 	}
 	return "?";
 }

@@ -113,6 +113,7 @@ enum pinmgr_adm_type {
 	PINMGR_ADM_PIN = 0x106,
 	PINMGR_ADM_UNPIN = 0x107,
 	PINMGR_ADM_CONNECT = 0x108,
+	PINMGR_ADM_REVOKE = 0x109,
 
 	PINMGR_ADM_STATUS_REPLY = 0x181,
 	PINMGR_ADM_PIN_ENTRY = 0x182,
@@ -139,8 +140,10 @@ enum pinmgr_adm_type {
 /* PIN access */
 #define PINMGR_ADM_ACCESS_REMOTE_READ	(1u << 0)
 #define PINMGR_ADM_ACCESS_REMOTE_WRITE	(1u << 1)
+#define PINMGR_ADM_ACCESS_EXPORT	(1u << 2)	/* to remote peers, with a token */
 #define PINMGR_ADM_ACCESS_FLAGS		(PINMGR_ADM_ACCESS_REMOTE_READ | \
-					 PINMGR_ADM_ACCESS_REMOTE_WRITE)
+					 PINMGR_ADM_ACCESS_REMOTE_WRITE | \
+					 PINMGR_ADM_ACCESS_EXPORT)
 /* STATUS_REPLY flags */
 #define PINMGR_ADM_ST_EVENTS		(1u << 0)	/* subscribed to filepin/events */
 #define PINMGR_ADM_ST_FILE_PINS		(1u << 1)	/* the kernel has /proc/<pid>/file_pins */
@@ -156,7 +159,10 @@ enum pinmgr_adm_type {
 #define PINMGR_ADM_PIN_MRN		(1u << 4)	/* mrn known (rdma netlink) */
 #define PINMGR_ADM_PIN_REVOCABLE	(1u << 5)	/* the owner answers revoke requests */
 #define PINMGR_ADM_PIN_REVOKING		(1u << 6)	/* a revoke request is pending */
-#define PINMGR_ADM_PIN_FLAGS		((1u << 7) - 1)
+#define PINMGR_ADM_PIN_EXPORTED		(1u << 7)	/* exported to remote peers (peers) */
+#define PINMGR_ADM_PIN_FLAGS		((1u << 8) - 1)
+/* PIN_ENTRY peers: "ADDRESS/QPN" of each remote peer, comma-separated */
+#define PINMGR_ADM_PEERS_MAX		1023
 /* PIN_ENTRY owner */
 #define PINMGR_ADM_OWNER_UNKNOWN	0
 #define PINMGR_ADM_OWNER_FD		1
@@ -180,7 +186,17 @@ enum pinmgr_adm_type {
 #define PINMGR_ADM_ACTION_KILL		9	/* the owner was sent SIGKILL */
 #define PINMGR_ADM_ACTION_GONE		10	/* the pin is gone */
 #define PINMGR_ADM_ACTION_COMPLETE	11	/* no pin left: the removal completes */
-#define PINMGR_ADM_ACTION_MAX		PINMGR_ADM_ACTION_COMPLETE
+/*
+ * EVENT of an export to remote peers (op PINMGR_ADM_OP_EXPORT, see
+ * pinmgr.conf(5) listen): the file and range are the exported pin's (none
+ * for a refused connection), peer "ADDRESS/QPN" (QPN of pinmgr's side).
+ */
+#define PINMGR_ADM_OP_EXPORT		0x101
+#define PINMGR_ADM_ACTION_PEER_IN	12	/* a peer connected */
+#define PINMGR_ADM_ACTION_PEER_OUT	13	/* a peer left or was disconnected */
+#define PINMGR_ADM_ACTION_PEER_REFUSED	14	/* a connection was refused */
+#define PINMGR_ADM_ACTION_MAX		PINMGR_ADM_ACTION_PEER_REFUSED
+#define PINMGR_ADM_PEER_MAX		63
 /* SHOW_REPLY policy */
 #define PINMGR_ADM_POLICY_REPORT	1
 #define PINMGR_ADM_POLICY_BREAK		2
@@ -221,6 +237,10 @@ struct pinmgr_adm_pin {
 
 struct pinmgr_adm_unpin {
 	uint64_t id;
+};
+
+struct pinmgr_adm_revoke {
+	uint8_t token[16];
 };
 
 struct pinmgr_adm_connect {
@@ -277,6 +297,7 @@ struct pinmgr_adm_pin_entry {
 	char rdma_dev[PINMGR_ADM_DEV_MAX + 1];
 	char owner_path[PINMGR_ADM_PATH_MAX + 1];
 	char path[PINMGR_ADM_PATH_MAX + 1];
+	char peers[PINMGR_ADM_PEERS_MAX + 1];
 };
 
 struct pinmgr_adm_event {
@@ -295,6 +316,7 @@ struct pinmgr_adm_event {
 	uint32_t action;
 	char comm[PINMGR_ADM_COMM_MAX + 1];
 	char path[PINMGR_ADM_PATH_MAX + 1];
+	char peer[PINMGR_ADM_PEER_MAX + 1];	/* OP_EXPORT: "ADDRESS/QPN" */
 };
 
 struct pinmgr_adm_owner {
@@ -314,6 +336,7 @@ struct pinmgr_adm_pinned {
 	uint32_t rkey;
 	uint32_t access;
 	char rdma_dev[PINMGR_ADM_DEV_MAX + 1];
+	uint8_t token[16];		/* with ACCESS_EXPORT; else zeros */
 };
 
 struct pinmgr_adm_show_reply {
@@ -348,6 +371,7 @@ struct pinmgr_adm_msg {
 		struct pinmgr_adm_break brk;
 		struct pinmgr_adm_pin pin;
 		struct pinmgr_adm_unpin unpin;
+		struct pinmgr_adm_revoke revoke;
 		struct pinmgr_adm_connect connect;
 		struct pinmgr_adm_status_reply status;
 		struct pinmgr_adm_pin_entry entry;
@@ -399,7 +423,7 @@ static inline bool pinmgr_adm_is_admin_type(unsigned int type)
 /* A request (pinctl -> pinmgr), as opposed to an answer. */
 static inline bool pinmgr_adm_is_request(unsigned int type)
 {
-	return type >= PINMGR_ADM_STATUS && type <= PINMGR_ADM_CONNECT;
+	return type >= PINMGR_ADM_STATUS && type <= PINMGR_ADM_REVOKE;
 }
 
 /* "STATUS", "LIST", ...; "?" for an unknown type. */

@@ -12,6 +12,7 @@
 
 #include "config.h"
 #include "pinmgr.h"
+#include "svc-pin.h"
 #include "removal.h"
 
 #define REFRESH_MS 20
@@ -47,6 +48,8 @@ void pm_pin_to_entry(const struct pm_pin *p, struct pinmgr_adm_pin_entry *e)
 		e->flags |= PINMGR_ADM_PIN_REVOCABLE;
 	if (p->revoking)
 		e->flags |= PINMGR_ADM_PIN_REVOKING;
+	if (p->svc && pm_export_describe(p->svc, e->peers, sizeof(e->peers)))
+		e->flags |= PINMGR_ADM_PIN_EXPORTED;
 	e->pid = (uint32_t)p->pid;
 	e->uid = (uint32_t)p->uid;
 	e->owner = (uint32_t)p->owner;
@@ -365,6 +368,9 @@ void pm_admin_request(struct pm_daemon *d, struct pm_conn *c,
 		break;
 	case PINMGR_ADM_CONNECT:
 		pm_service_connect(d, c, cred, &m->connect);
+		break;
+	case PINMGR_ADM_REVOKE:
+		pm_service_revoke(d, c, cred, m->revoke.token);
 		break;
 	default:
 		pm_send_adm_error(d, c, EOPNOTSUPP, "%s is an answer, not a request",

@@ -15,6 +15,9 @@
  *	policy PREFIX report|break [TIMEOUT-SECONDS]
  *	metrics-file PATH		(Prometheus textfile, none by default)
  *	metrics-interval SECONDS	(rewrite at least this often)
+ *	listen ADDRESS[:PORT]		(exports to remote peers; off by default)
+ *	max-peers COUNT			(remote peers at once, all exports)
+ *	max-exports COUNT		(exported pins per user, not root)
  *
  * '#' starts a comment; blank lines are ignored.  Anything else is an
  * error that names the line: a daemon must not guess at its policy.
@@ -29,6 +32,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <arpa/inet.h>
+
+#include "export-wire.h"
 #include "pinmgr.h"
 #include "removal.h"
 
@@ -48,6 +54,8 @@ void pm_config_defaults(struct pm_config *cfg)
 	cfg->max_pins = PM_DEFAULT_MAX_PINS;
 	cfg->max_subscribers = PM_DEFAULT_MAX_SUBS;
 	cfg->max_breaks = PM_DEFAULT_MAX_BREAKS;
+	cfg->max_peers = PM_DEFAULT_MAX_PEERS;
+	cfg->max_exports = PM_DEFAULT_MAX_EXPORTS;
 }
 
 static const struct {
@@ -58,6 +66,8 @@ static const struct {
 	{ "max-pins", offsetof(struct pm_config, max_pins) },
 	{ "max-subscribers", offsetof(struct pm_config, max_subscribers) },
 	{ "max-breaks", offsetof(struct pm_config, max_breaks) },
+	{ "max-peers", offsetof(struct pm_config, max_peers) },
+	{ "max-exports", offsetof(struct pm_config, max_exports) },
 };
 
 /* a count keyword (1..1000000); 1 when @w is one, -1 when its value is bad */
@@ -90,6 +100,8 @@ void pm_config_free(struct pm_config *cfg)
 	free(cfg->socket);
 	free(cfg->metrics_file);
 	cfg->metrics_file = NULL;
+	free(cfg->listen);
+	cfg->listen = NULL;
 	cfg->rules = NULL;
 	cfg->nrules = 0;
 	cfg->socket = NULL;
@@ -316,6 +328,18 @@ static int parse_line(struct pm_config *cfg, char *line, unsigned int no,
 		free(cfg->metrics_file);
 		cfg->metrics_file = strdup(w[1]);
 		if (!cfg->metrics_file)
+			return bad(err, errlen, no, "out of memory");
+	} else if (!strcmp(w[0], "listen")) {
+		char host[64];
+		unsigned int port;
+		unsigned char a[16];
+
+		if (fpx_addr_parse(w[1], host, sizeof(host), &port) ||
+		    (inet_pton(AF_INET, host, a) != 1 && inet_pton(AF_INET6, host, a) != 1))
+			return bad(err, errlen, no, "listen '%s': an IP address (IPv6 in brackets), then optionally :PORT", w[1]);
+		free(cfg->listen);
+		cfg->listen = strdup(w[1]);
+		if (!cfg->listen)
 			return bad(err, errlen, no, "out of memory");
 	} else if (!strcmp(w[0], "metrics-interval")) {
 		if (parse_seconds(w[1], PM_MAX_TIMEOUT_MS, &ms) || ms < 100)

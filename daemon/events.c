@@ -91,6 +91,7 @@ void pm_event_to_msg(const struct pm_event *ev, struct pinmgr_adm_msg *m)
 	a->action = ev->action;
 	snprintf(a->comm, sizeof(a->comm), "%s", ev->k.comm);
 	snprintf(a->path, sizeof(a->path), "%s", ev->path ? ev->path : "");
+	snprintf(a->peer, sizeof(a->peer), "%s", ev->peer);
 }
 
 bool pm_event_visible(struct pm_daemon *d, const struct pm_event *ev, uid_t uid)

@@ -25,12 +25,14 @@
 #include "config.h"
 #include "pinmgr.h"
 #include "removal.h"
+#include "svc-pin.h"
 
 #ifndef PINMGR_CONF
 #define PINMGR_CONF "/etc/pinmgr.conf"
 #endif
 
 static int tag_listen, tag_signal, tag_genl;
+static char tag_export;	/* rdma_cm events of exports (export.c) */
 
 static void __attribute__((noreturn)) usage(FILE *out, int status)
 {
@@ -79,6 +81,9 @@ static void reload(struct pm_daemon *d)
 	if (cfg.event_ring != d->cfg.event_ring)
 		pm_warn("event-ring %u takes effect when pinmgr restarts", cfg.event_ring);
 	cfg.event_ring = d->cfg.event_ring;
+	if ((cfg.listen || d->cfg.listen) &&
+	    (!cfg.listen || !d->cfg.listen || strcmp(cfg.listen, d->cfg.listen)))
+		pm_warn("listen takes effect when pinmgr restarts");
 	pm_config_free(&d->cfg);
 	d->cfg = cfg;
 	pm_notice("configuration reloaded from %s (%zu policy rule(s))", d->config_path,
@@ -154,6 +159,8 @@ static int loop(struct pm_daemon *d)
 				on_signal(d);
 			else if (tag == &tag_genl)
 				pm_genl_read(d);
+			else if (tag == &tag_export)
+				pm_export_read(d);
 			else
 				pm_conn_event(d, tag, ev[i].events);
 		}
@@ -270,6 +277,11 @@ static int setup(struct pm_daemon *d)
 		return d->listen_fd;
 	if (watch(d, d->listen_fd, &tag_listen))
 		return -errno;
+	r = pm_export_open(d);
+	if (r)
+		return r;
+	if (pm_export_fd(d) >= 0 && watch(d, pm_export_fd(d), &tag_export))
+		return -errno;
 	/* kept to accept-and-close when out of descriptors */
 	d->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	if (pm_genl_open(d))
@@ -285,7 +297,8 @@ static int setup(struct pm_daemon *d)
 
 static void teardown(struct pm_daemon *d)
 {
-	pm_service_release_all(d);
+	pm_service_release_all(d);	/* remote peers first, then the MRs */
+	pm_export_close(d);
 	while (d->conns)
 		pm_conn_close(d, d->conns);
 	pm_break_free_all(d);

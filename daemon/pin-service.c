@@ -33,39 +33,7 @@
 #include "filepin-fcntl.h"
 #include "pinmgr.h"
 #include "rc-qp.h"
-
-#define QPS_PER_PIN	16
-
-struct pm_rdma_dev {
-	struct pm_rdma_dev *next;
-	char name[PINMGR_RDMA_DEV_MAX + 1];
-	struct ibv_context *ctx;
-	struct ibv_cq *cq;		/* shared: a CQ belongs to no PD */
-	unsigned int refs;
-};
-
-struct pm_svc_qp {
-	struct pm_svc_qp *next;
-	struct ibv_qp *qp;
-	const struct pm_conn *conn;
-};
-
-struct pm_svc_pin {
-	struct pm_svc_pin *next;
-	struct pm_pin *reg;
-	int fd;
-	void *addr;
-	size_t len;
-	uint64_t offset;
-	unsigned int access;		/* PINMGR_ADM_ACCESS_* */
-	struct pm_rdma_dev *dev;
-	struct ibv_pd *pd;		/* this pin's own */
-	struct ibv_mr *mr;
-	uid_t uid;
-	pid_t pid;
-	struct pm_svc_qp *qps;
-	unsigned int nqps;
-};
+#include "svc-pin.h"
 
 static void dev_put(struct pm_daemon *d, struct pm_rdma_dev *dev)
 {
@@ -164,6 +132,8 @@ static void svc_free(struct pm_daemon *d, struct pm_svc_pin *s)
 	struct pm_svc_pin **pp;
 	struct pm_svc_qp *q, *n;
 
+	/* remote peers first: they must see an error, never a dead rkey */
+	pm_export_pin_gone(d, s, "the pin is released");
 	for (q = s->qps; q; q = n) {
 		n = q->next;
 		qp_free(q);
@@ -201,6 +171,17 @@ static uint64_t user_bytes(struct pm_daemon *d, uid_t uid)
 	for (s = d->svc_pins; s; s = s->next)
 		if (s->uid == uid)
 			n += s->len;
+	return n;
+}
+
+static unsigned int user_exports(struct pm_daemon *d, uid_t uid)
+{
+	const struct pm_svc_pin *s;
+	unsigned int n = 0;
+
+	for (s = d->svc_pins; s; s = s->next)
+		if (s->uid == uid && s->exported)
+			n++;
 	return n;
 }
 
@@ -267,6 +248,19 @@ void pm_service_pin(struct pm_daemon *d, struct pm_conn *c,
 				  name, accmode == O_WRONLY ? "write-only" : "read-only",
 				  wr ? "remote write" : "remote read",
 				  wr ? "read-write" : "for reading");
+		close(fd);
+		return;
+	}
+	if ((req->access & PINMGR_ADM_ACCESS_EXPORT) && !pm_export_listening(d)) {
+		pm_send_adm_error(d, c, EOPNOTSUPP, "%s: pinmgr does not listen for remote peers (no 'listen' in pinmgr.conf): cannot export",
+				  name);
+		close(fd);
+		return;
+	}
+	if ((req->access & PINMGR_ADM_ACCESS_EXPORT) && cred->uid != 0 &&
+	    user_exports(d, cred->uid) >= d->cfg.max_exports) {
+		pm_send_adm_error(d, c, EDQUOT, "%s: uid %u already has %u exported pins (max-exports)",
+				  name, (unsigned int)cred->uid, d->cfg.max_exports);
 		close(fd);
 		return;
 	}
@@ -386,6 +380,14 @@ void pm_service_pin(struct pm_daemon *d, struct pm_conn *c,
 		svc_free(d, s);
 		return;
 	}
+	if ((req->access & PINMGR_ADM_ACCESS_EXPORT) &&
+	    getrandom(s->token, sizeof(s->token), 0) != sizeof(s->token)) {
+		e = errno ? errno : EIO;
+		pm_send_adm_error(d, c, e, "%s: no random bytes for a token: %s", name, strerror(e));
+		svc_free(d, s);
+		return;
+	}
+	s->exported = req->access & PINMGR_ADM_ACCESS_EXPORT;
 	s->reg->have_mr = true;
 	s->reg->lkey = s->mr->lkey;
 	s->reg->rkey = s->mr->rkey;
@@ -399,10 +401,13 @@ void pm_service_pin(struct pm_daemon *d, struct pm_conn *c,
 	m.pinned.rkey = s->mr->rkey;
 	m.pinned.access = req->access;
 	snprintf(m.pinned.rdma_dev, sizeof(m.pinned.rdma_dev), "%s", req->rdma_dev);
-	pm_notice("pin %llu: %s bytes %llu+%llu on %s for pid %d uid %u, rkey 0x%x",
+	if (s->exported)
+		memcpy(m.pinned.token, s->token, sizeof(s->token));
+	pm_notice("pin %llu: %s bytes %llu+%llu on %s for pid %d uid %u, rkey 0x%x%s",
 		  (unsigned long long)s->reg->id, name, (unsigned long long)req->offset,
 		  (unsigned long long)length, req->rdma_dev, (int)cred->pid,
-		  (unsigned int)cred->uid, s->mr->rkey);
+		  (unsigned int)cred->uid, s->mr->rkey,
+		  s->exported ? ", exported to remote peers" : "");
 	pm_send_adm(d, c, &m);
 }
 
@@ -519,6 +524,29 @@ fail:
 	pm_send_adm_error(d, c, e, "pin %llu: cannot set up a QP on %s: %s",
 			  (unsigned long long)req->id, s->dev->name, strerror(e));
 	qp_free(q);
+}
+
+void pm_service_revoke(struct pm_daemon *d, struct pm_conn *c,
+		       const struct pm_cred *cred, const uint8_t *token)
+{
+	struct pinmgr_adm_msg m = { .type = PINMGR_ADM_DONE };
+	struct pm_svc_pin *s;
+
+	for (s = d->svc_pins; s; s = s->next)
+		if (s->exported && fpx_token_equal(s->token, token))
+			break;
+	/* another user's token is as unknown as a wrong one */
+	if (!s || (cred->uid != 0 && cred->uid != s->uid)) {
+		pm_send_adm_error(d, c, ENOENT, "no export with this token");
+		return;
+	}
+	pm_export_pin_gone(d, s, "its token was revoked");
+	s->exported = false;
+	memset(s->token, 0, sizeof(s->token));
+	pm_notice("pin %llu: export revoked by pid %d uid %u", (unsigned long long)s->reg->id,
+		  (int)cred->pid, (unsigned int)cred->uid);
+	m.done.count = 1;
+	pm_send_adm(d, c, &m);
 }
 
 bool pm_service_release(struct pm_daemon *d, struct pm_pin *p)

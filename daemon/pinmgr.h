@@ -68,6 +68,9 @@ struct pm_config {
 	size_t nrules;
 	int on_removal;			/* "on-removal", enum pm_removal_policy (removal.h) */
 	unsigned int removal_timeout_ms;	/* "removal-timeout", 0: the default */
+	char *listen;			/* "listen", NULL: no exports (export.c) */
+	unsigned int max_peers;		/* "max-peers": remote peers at once */
+	unsigned int max_exports;	/* "max-exports": per user, not root */
 };
 
 #define PM_DEFAULT_SCAN_MS	5000
@@ -80,6 +83,8 @@ struct pm_config {
 #define PM_DEFAULT_MAX_PINS	4096
 #define PM_DEFAULT_MAX_SUBS	4
 #define PM_DEFAULT_MAX_BREAKS	60
+#define PM_DEFAULT_MAX_PEERS	64
+#define PM_DEFAULT_MAX_EXPORTS	16
 
 void pm_config_defaults(struct pm_config *cfg);
 /*
@@ -269,6 +274,7 @@ struct pm_event {
 	uint32_t action;
 	uid_t caller_uid;		/* (uid_t)-1 when unknown */
 	char *path;			/* NULL when not known */
+	char peer[PINMGR_ADM_PEER_MAX + 1];	/* exports: "ADDRESS/QPN" */
 };
 
 struct pm_events {
@@ -454,6 +460,9 @@ void pm_service_unpin(struct pm_daemon *d, struct pm_conn *c,
 void pm_service_connect(struct pm_daemon *d, struct pm_conn *c,
 			const struct pm_cred *cred,
 			const struct pinmgr_adm_connect *req);
+/* End the export whose token is @token (its peers first); the pin stays. */
+void pm_service_revoke(struct pm_daemon *d, struct pm_conn *c,
+		       const struct pm_cred *cred, const uint8_t *token);
 /* Release one service pin (break, unpin); true when it was one. */
 bool pm_service_release(struct pm_daemon *d, struct pm_pin *p);
 void pm_service_conn_gone(struct pm_daemon *d, const struct pm_conn *c);
@@ -540,6 +549,7 @@ struct pm_daemon {
 	/* pin service */
 	struct pm_svc_pin *svc_pins;
 	struct pm_rdma_dev *rdma_devs;
+	struct pm_export *export;	/* remote peers (export.c), NULL: not listening */
 	struct pm_metrics metrics;
 	/* device removals in progress (removal.c) */
 	struct pm_removal *removals;

@@ -63,6 +63,10 @@ static void sample(enum pinmgr_adm_type type, struct pinmgr_adm_msg *m)
 	case PINMGR_ADM_UNPIN:
 		m->unpin.id = 77;
 		break;
+	case PINMGR_ADM_REVOKE:
+		for (int i = 0; i < 16; i++)
+			m->revoke.token[i] = (uint8_t)(0xa0 + i);
+		break;
 	case PINMGR_ADM_CONNECT:
 		m->connect.id = 5;
 		m->connect.qpn = 0xffffff;
@@ -157,8 +161,10 @@ static void sample(enum pinmgr_adm_type type, struct pinmgr_adm_msg *m)
 		m->pinned.length = 8192;
 		m->pinned.lkey = 1;
 		m->pinned.rkey = 2;
-		m->pinned.access = PINMGR_ADM_ACCESS_REMOTE_READ;
+		m->pinned.access = PINMGR_ADM_ACCESS_REMOTE_READ | PINMGR_ADM_ACCESS_EXPORT;
 		fill(m->pinned.rdma_dev, 4, 'r');
+		for (int i = 0; i < 16; i++)
+			m->pinned.token[i] = (uint8_t)(0x10 + i);
 		break;
 	case PINMGR_ADM_SHOW_REPLY:
 		m->show_reply.policy = PINMGR_ADM_POLICY_BREAK;
@@ -185,7 +191,7 @@ static void sample(enum pinmgr_adm_type type, struct pinmgr_adm_msg *m)
 static const enum pinmgr_adm_type types[] = {
 	PINMGR_ADM_STATUS, PINMGR_ADM_LIST, PINMGR_ADM_SHOW, PINMGR_ADM_EVENTS,
 	PINMGR_ADM_BREAK, PINMGR_ADM_PIN, PINMGR_ADM_UNPIN, PINMGR_ADM_CONNECT,
-	PINMGR_ADM_STATUS_REPLY, PINMGR_ADM_PIN_ENTRY, PINMGR_ADM_EVENT,
+	PINMGR_ADM_REVOKE, PINMGR_ADM_STATUS_REPLY, PINMGR_ADM_PIN_ENTRY, PINMGR_ADM_EVENT,
 	PINMGR_ADM_OWNER, PINMGR_ADM_PINNED, PINMGR_ADM_SHOW_REPLY,
 	PINMGR_ADM_CONNECTED, PINMGR_ADM_DONE, PINMGR_ADM_ERROR,
 };
@@ -369,7 +375,8 @@ static void values(void)
 	BAD(PINMGR_ADM_EVENTS, events.flags, 8, "EVENTS with an unknown flag");
 	BAD(PINMGR_ADM_BREAK, brk.flags, 2, "BREAK with an unknown flag");
 	BAD(PINMGR_ADM_PIN, pin.access, 0, "PIN without access");
-	BAD(PINMGR_ADM_PIN, pin.access, 4, "PIN with an unknown access bit");
+	BAD(PINMGR_ADM_PIN, pin.access, 8, "PIN with an unknown access bit");
+	BAD(PINMGR_ADM_PIN, pin.access, PINMGR_ADM_ACCESS_EXPORT, "PIN exported with no remote access");
 	BAD(PINMGR_ADM_PIN, pin.offset, UINT64_MAX, "PIN with offset + length overflowing");
 	BAD(PINMGR_ADM_UNPIN, unpin.id, 0, "UNPIN of id 0");
 	BAD(PINMGR_ADM_CONNECT, connect.mtu, 6, "CONNECT with mtu 6");

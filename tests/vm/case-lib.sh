@@ -214,3 +214,73 @@ dump_blocked() {
 	echo w >/proc/sysrq-trigger
 	echo l >/proc/sysrq-trigger
 }
+
+# --- the peer guest (two-guest cases, "# vm-peer: yes"; see tests/vm/run) --
+# FILEPIN_SELF_ADDR and FILEPIN_PEER_ADDR are this guest's and the other
+# guest's address on the link (rxe0 runs on it); FILEPIN_SHARE is a
+# directory both guests see (small files only: it is 9p through the host),
+# emptied after every case.
+
+# peer_ready: wait until the peer guest has booted (it boots alongside this
+# one and may take longer); 1 when it failed or did not come up in 300 s.
+peer_ready() {
+	[ -d /run/results/peer ] || {
+		echo "peer: this run has no peer guest (the case needs '# vm-peer: yes')" >&2
+		return 1
+	}
+	_i=0
+	until [ -e /run/results/peer/ready ]; do
+		if [ -e /run/results/peer/setup.failed ]; then
+			echo "peer: the peer guest's setup failed: $(cat /run/results/peer/setup.failed)" >&2
+			return 1
+		fi
+		_i=$((_i + 1))
+		[ $_i -lt 3000 ] || { echo "peer: the peer guest did not come up in 300 s" >&2; return 1; }
+		sleep 0.1
+	done
+}
+
+# peer_send TEXT: hand one command file to the peer; its number is in
+# $peer_n (the numbers go on across cases: /run/filepin-peer.seq)
+peer_send() {
+	peer_n=$(($(cat /run/filepin-peer.seq 2>/dev/null || echo 0) + 1))
+	echo "$peer_n" >/run/filepin-peer.seq
+	printf '%s\n' "$1" >"/run/results/peer/cmd.$peer_n.tmp" &&
+		mv "/run/results/peer/cmd.$peer_n.tmp" "/run/results/peer/cmd.$peer_n"
+}
+
+# peer_wait N SECONDS: until the peer has answered command N
+peer_wait() {
+	_i=0
+	until [ -e "/run/results/peer/rc.$1" ]; do
+		_i=$((_i + 1))
+		[ $_i -lt $(($2 * 10)) ] || return 1
+		sleep 0.1
+	done
+}
+
+# peer CMD: run the shell command CMD (one string) on the peer guest, as
+# root in a scratch directory (/tmp/peer there, kept until the case ends),
+# with these helpers defined and the build's programs on PATH.  Prints its
+# output (its stderr to stderr) and returns its exit status; 124 when it
+# did not answer within FILEPIN_PEER_WAIT seconds (default 120), 125 when
+# there is no peer.  One at a time: start what must run on in the
+# background there ("prog >log 2>&1 &") and poll it with more commands.
+peer() {
+	peer_ready || return 125
+	peer_send "$1" || return 125
+	if ! peer_wait "$peer_n" "${FILEPIN_PEER_WAIT:-120}"; then
+		echo "peer: no answer to command $peer_n within ${FILEPIN_PEER_WAIT:-120} s: $1" >&2
+		return 124
+	fi
+	cat "/run/results/peer/out.$peer_n"
+	cat "/run/results/peer/err.$peer_n" >&2
+	return "$(cat "/run/results/peer/rc.$peer_n")"
+}
+
+# peer_reset: end what the last case left running on the peer (the harness
+# calls it after every case of a two-guest run).
+peer_reset() {
+	[ -e /run/results/peer/ready ] || return 0
+	peer_send "#reset" && peer_wait "$peer_n" 30
+}
