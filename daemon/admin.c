@@ -17,9 +17,19 @@
 
 #define REFRESH_MS 20
 
+/*
+ * Rescan /proc for a request unless the last scan is recent: 20 ms, or
+ * four times what it cost, so that requests (a flood of breaks, say) never
+ * keep pinmgr scanning more than a fifth of the time on a host with many
+ * processes, and other clients are answered meanwhile.
+ */
 void pm_proc_refresh(struct pm_daemon *d)
 {
-	if (pm_now_ms() - d->last_scan_ms >= REFRESH_MS || !d->scans)
+	int64_t min_age = REFRESH_MS;
+
+	if (4 * d->last_scan_cost_ms > min_age)
+		min_age = 4 * d->last_scan_cost_ms;
+	if (pm_now_ms() - d->last_scan_ms >= min_age || !d->scans)
 		pm_proc_scan(d);
 }
 

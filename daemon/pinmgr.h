@@ -536,6 +536,7 @@ struct pm_daemon {
 	bool have_file_pins;
 	unsigned long scans;
 	int64_t last_scan_ms;
+	int64_t last_scan_cost_ms;	/* how long the last scan took */
 	int64_t next_scan_ms;
 	struct pm_rdma rdma;
 	struct pm_events events;
