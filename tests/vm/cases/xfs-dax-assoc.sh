@@ -9,16 +9,19 @@
 #     (truncate) leaves the flag set, and the next file that maps the block
 #     (here a reflink copy that kept it) warns;
 #  2. a read fault of a block that another file shares and has mapped.
-# And what the fix must not break (3): a read-only MR over a read-only
-# mapping of a reflinked file (its pages are then marked shared, which on
-# 6.1 reads as PageAnon to gup) registers, and RDMA READ returns the bytes.
+# And read-only pins of such pages: 6.1 marks a shared page with
+# PAGE_MAPPING_DAX_COW (later _SHARED), the value of PAGE_MAPPING_ANON, so
+# gup takes it for a non-exclusive anonymous page and a read-only FOLL_PIN
+# loops for ever (-EMLINK, unshare fault that does nothing, retry):
+#  3. a read-only MR over a read-only mapping of a reflinked file;
+#  4. a read-only MR over pages that a CoW write fault gave the file.
 # Each scenario runs on its own files; a WARNING is looked for in the kernel
 # log after each (the warning is WARN_ON_ONCE: debugfs clear_warn_once
 # re-arms it between scenarios).  The harness also fails the run on any
 # console WARNING.
 # vm-fs: xfs
 . "$FILEPIN_TOP/tests/vm/case-lib.sh"
-plan 9
+plan 12
 
 dax_warns() { dmesg | grep -c 'WARNING: .*fs/dax\.c'; }
 rearm() {
@@ -28,7 +31,7 @@ rearm() {
 mountpoint -q /sys/kernel/debug || mount -t debugfs none /sys/kernel/debug
 rearm
 
-rm -f a b c d e h i
+rm -f a b c d e h i j k
 : >a
 check "files on the xfs mount are DAX" fp-isdax a
 rm -f a
@@ -70,4 +73,22 @@ else
 fi
 is "$(dax_warns)" "$w0" "scenario 3: no DAX association warning"
 
-rm -f a b c d e h i holder.ctl holder.out holder.seen
+# 4: a read-only MR over pages that a CoW write fault gave the file
+rearm
+xfs_io -f -c "pwrite -q -S 0x44 0 64k" -c fsync j >/dev/null
+xfs_io -f -c "reflink j" k >/dev/null
+xfs_io -c "mmap -w 0 64k" -c "mwrite -S 0x55 0 64k" -c "msync -s 0 64k" \
+	-c munmap j >/dev/null			# CoW faults, then write-protected
+if holder_start -r -L exclusive -l 64K j; then
+	ok "scenario 4: a read-only MR over the CoWed pages registers"
+	is "$(holder_cmd rread 0 64K)" "ok rread" "scenario 4: RDMA READ of it returns the file's bytes"
+	holder_stop
+else
+	not_ok "scenario 4: a read-only MR over the CoWed pages registers"
+	kill -9 "$holder_pid" 2>/dev/null
+	exec 8>&-
+	not_ok "scenario 4: RDMA READ of it returns the file's bytes # not registered"
+fi
+is "$(dax_warns)" "$w0" "scenario 4: no DAX association warning"
+
+rm -f a b c d e h i j k holder.ctl holder.out holder.seen
