@@ -20,6 +20,7 @@
 # re-arms it between scenarios).  The harness also fails the run on any
 # console WARNING.
 # vm-fs: xfs
+# vm-timeout: 180
 . "$FILEPIN_TOP/tests/vm/case-lib.sh"
 plan 12
 
