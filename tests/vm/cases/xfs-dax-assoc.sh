@@ -29,6 +29,13 @@ rearm() {
 	[ -w /sys/kernel/debug/clear_warn_once ] && echo 1 >/sys/kernel/debug/clear_warn_once
 	w0=$(dax_warns)
 }
+# holder_diag: what a registration that does not come back is doing (a
+# livelocked gup: running, all its time in the kernel, in the syscall)
+holder_diag() {
+	diag "fp-pin $(grep '^State' "/proc/$holder_pid/status" 2>&1)," \
+		"utime/stime ticks $(cut -d' ' -f14,15 "/proc/$holder_pid/stat" 2>&1)," \
+		"syscall $(cut -d' ' -f1 "/proc/$holder_pid/syscall" 2>&1)"
+}
 mountpoint -q /sys/kernel/debug || mount -t debugfs none /sys/kernel/debug
 rearm
 
@@ -68,6 +75,7 @@ if holder_start -r -L exclusive -l 64K h; then
 	holder_stop
 else
 	not_ok "scenario 3: a read-only MR over the reflinked file registers"
+	holder_diag
 	kill -9 "$holder_pid" 2>/dev/null
 	exec 8>&-
 	not_ok "scenario 3: RDMA READ of it returns the file's bytes # not registered"
@@ -86,6 +94,7 @@ if holder_start -r -L exclusive -l 64K j; then
 	holder_stop
 else
 	not_ok "scenario 4: a read-only MR over the CoWed pages registers"
+	holder_diag
 	kill -9 "$holder_pid" 2>/dev/null
 	exec 8>&-
 	not_ok "scenario 4: RDMA READ of it returns the file's bytes # not registered"
