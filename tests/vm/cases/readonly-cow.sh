@@ -15,7 +15,7 @@ head -c 2M /dev/urandom >f
 cp --reflink=always f other || bail "xfs reflink is not available here"
 like "$(filefrag -v f)" "shared" "f shares its blocks with other (FIEMAP_EXTENT_SHARED)"
 before=$(xfs_io -r -c "fiemap" f)
-if holder_start -r -L exclusive f; then
+if holder_start -r -L exclusive -l 2M f; then
 	xfs_io -c "pwrite -q 0 64K" f
 	if [ "$(xfs_io -r -c "fiemap" f)" = "$before" ]; then
 		diag "the pin was allowed; a write did not move the range"
@@ -31,7 +31,7 @@ fi
 # Rewrite the first MiB in place: the copy-on-write gives it its own blocks
 dd if=f of=first bs=1M count=1 status=none
 check "rewrite the first MiB (copy-on-write)" dd if=first of=f bs=1M count=1 conv=notrunc status=none
-if holder_start -r -L exclusive -R 1M f; then
+if holder_start -r -L exclusive -l 1M f; then
 	ok "a read-only pin of the rewritten (unshared) first MiB works"
 else
 	not_ok "a read-only pin of the rewritten (unshared) first MiB works"
@@ -41,7 +41,7 @@ like "$(quick 5 cp --reflink=always f third 2>&1)" "Text file busy" \
 	"reflink out of the read-only pinned file: ETXTBSY"
 is "$(holder_cmd rread 0 1M)" "ok rread" "RDMA READ returns the file's bytes"
 holder_stop
-if holder_start -r -L exclusive f; then
+if holder_start -r -L exclusive -l 2M f; then
 	not_ok "a read-only pin of the whole file (second MiB still shared) is refused with EBUSY"
 	holder_stop
 else

@@ -17,15 +17,6 @@
 # vm-fs: each
 # vm-timeout: 420
 . "$FILEPIN_TOP/tests/vm/case-lib.sh"
-# On xfs, pinners that are SIGKILLed while attackers change the layout make
-# the kernel warn (WARNING at fs/dax.c:380, dax_insert_entry: a page still
-# has a mapping when a DAX fault of the next pinner associates it), on this
-# series and on the one before it; the invariants themselves hold.  Until
-# that is found and fixed (issue 9 stays open for it), the default run
-# reports xfs as skipped with this reason; FILEPIN_TORTURE_XFS=1 runs it.
-if [ "$FILEPIN_FS" = xfs ] && [ "${FILEPIN_TORTURE_XFS:-0}" != 1 ]; then
-	skip_all "xfs: known kernel WARNING at fs/dax.c:380 (dax_insert_entry) under SIGKILLed pinners, not fixed yet (issue 9); FILEPIN_TORTURE_XFS=1 runs it"
-fi
 plan 15
 
 secs=${FILEPIN_TORTURE_SECONDS:-60}
