@@ -17,19 +17,22 @@
 
 #define REFRESH_MS 20
 
-/*
- * Rescan /proc for a request unless the last scan is recent: 20 ms, or
- * four times what it cost, so that requests (a flood of breaks, say) never
- * keep pinmgr scanning more than a fifth of the time on a host with many
- * processes, and other clients are answered meanwhile.
- */
 void pm_proc_refresh(struct pm_daemon *d)
 {
-	int64_t min_age = REFRESH_MS;
+	if (pm_now_ms() - d->last_scan_ms >= REFRESH_MS || !d->scans)
+		pm_proc_scan(d);
+}
 
-	if (4 * d->last_scan_cost_ms > min_age)
-		min_age = 4 * d->last_scan_cost_ms;
-	if (pm_now_ms() - d->last_scan_ms >= min_age || !d->scans)
+/*
+ * Rescan /proc unless a scan already ran in this loop turn.  Every request
+ * handled in a turn was sent before epoll_wait() returned, so a scan made
+ * since then sees at least what the sender saw: a break gets a view as
+ * fresh as a scan of its own, and a flood of breaks costs one scan per
+ * turn, not one per break.
+ */
+void pm_proc_fresh(struct pm_daemon *d)
+{
+	if (d->scan_turn != d->turn || !d->scans)
 		pm_proc_scan(d);
 }
 

@@ -265,8 +265,8 @@ int pm_break_start(struct pm_daemon *d, unsigned int major, unsigned int minor,
 			send_done(d, req, 0);
 		return PINMGR_ADM_ACTION_BREAKING;
 	}
-	/* a fresh view, as fresh as a flood of breaks allows */
-	pm_proc_refresh(d);
+	/* a view as fresh as the request (one scan per loop turn) */
+	pm_proc_fresh(d);
 	if (others_pin(d, major, minor, ino, uid, req))
 		return -EPERM;
 	b = calloc(1, sizeof(*b));

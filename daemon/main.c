@@ -145,6 +145,7 @@ static int loop(struct pm_daemon *d)
 		if (mt >= 0 && (timeout < 0 || mt < timeout))
 			timeout = mt;
 		n = epoll_wait(d->epfd, ev, 32, timeout);
+		d->turn++;
 		active = n > 0;
 		if (n < 0 && errno != EINTR) {
 			pm_err("epoll_wait: %m");

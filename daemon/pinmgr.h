@@ -403,6 +403,7 @@ void pm_admin_request(struct pm_daemon *d, struct pm_conn *c,
 void pm_pin_to_entry(const struct pm_pin *p, struct pinmgr_adm_pin_entry *e);
 /* Rescan /proc unless done in the last few ms (the one way in, but the timer). */
 void pm_proc_refresh(struct pm_daemon *d);
+void pm_proc_fresh(struct pm_daemon *d);
 /* Rescan /proc (and rdma netlink) unless done in the last few ms. */
 void pm_refresh(struct pm_daemon *d, bool rdma);
 
@@ -536,7 +537,8 @@ struct pm_daemon {
 	bool have_file_pins;
 	unsigned long scans;
 	int64_t last_scan_ms;
-	int64_t last_scan_cost_ms;	/* how long the last scan took */
+	unsigned long turn;		/* loop turns: epoll_wait() returns */
+	unsigned long scan_turn;	/* the turn of the last scan */
 	int64_t next_scan_ms;
 	struct pm_rdma rdma;
 	struct pm_events events;

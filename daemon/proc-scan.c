@@ -41,7 +41,6 @@ int pm_proc_scan(struct pm_daemon *d)
 {
 	struct scan s = { .d = d };
 	struct file_pins_stats st;
-	int64_t t0 = pm_now_ms();
 	unsigned int gone;
 	int r;
 
@@ -66,7 +65,7 @@ int pm_proc_scan(struct pm_daemon *d)
 	d->last_scan = st;
 	d->scans++;
 	d->last_scan_ms = pm_now_ms();
-	d->last_scan_cost_ms = d->last_scan_ms - t0;
+	d->scan_turn = d->turn;
 	pm_dbg("scan of %s: %lu processes, %lu pins, %lu unreadable, %u gone",
 	       d->procdir, st.pids, st.pins, st.unreadable, gone);
 	return s.err;
