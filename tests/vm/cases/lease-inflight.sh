@@ -11,7 +11,7 @@
 . "$FILEPIN_TOP/tests/vm/case-lib.sh"
 plan 2
 
-out=$(fp-lease-inflight --seconds 30 --size 16M f 2>&1)
+out=$(fp-lease-inflight --seconds 15 --size 16M f 2>&1)
 rc=$?
 echo "$out" | sed 's/^/# /'
 is "$rc" 0 "size and extents never changed under an exclusive layout lease"
