@@ -395,6 +395,23 @@ static void pin_latency(const char *what, const char *path, int m)
 	close(fd);
 }
 
+/* pin_latency() in another process than the one with the records */
+static void pin_latency_child(const char *what, const char *path, int m)
+{
+	pid_t pid = fork();
+	int status;
+
+	if (pid < 0)
+		fp_die("fork: %s", strerror(errno));
+	if (!pid) {
+		pin_latency(what, path, m);
+		_exit(0);
+	}
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
+	    WEXITSTATUS(status))
+		fp_die("the pinner failed");
+}
+
 static int latency(const char *path, const char *path2, unsigned long n, int m)
 {
 	size_t len = many_len(n), size = n * 256 + 4096;
@@ -409,7 +426,7 @@ static int latency(const char *path, const char *path2, unsigned long n, int m)
 	t0 = now();
 	pin_many(map, n, dfds, 1);
 	printf("# %lu records pinned in %.1f s\n", n, now() - t0);
-	pin_latency("no reader", path2, m);
+	pin_latency_child("no reader", path2, m);
 
 	snprintf(proc, sizeof(proc), "/proc/%d/file_pins", (int)getpid());
 	if (pipe(ready))
@@ -438,7 +455,7 @@ static int latency(const char *path, const char *path2, unsigned long n, int m)
 	close(ready[1]);
 	if (read(ready[0], &c, 1) != 1)
 		fp_die("the reader failed");
-	pin_latency("reader looping", path2, m);
+	pin_latency_child("reader looping", path2, m);
 	kill(reader, SIGKILL);
 	waitpid(reader, NULL, 0);
 	return 0;
