@@ -10,7 +10,7 @@
 [ -e /sys/kernel/debug/file_pins_test ] || skip_all "no /sys/kernel/debug/file_pins_test"
 plan 2
 
-out=$(fp-pinlist bench "$FILEPIN_DIR/b" /dev/shm/vmas 10000 5 2>&1)
+out=$(fp-pinlist bench "$FILEPIN_DIR/b" /dev/shm/vmas 10000 20 2>&1)
 is "$?" 0 "file_pins with 10000 records against maps with 10000 VMAs"
 diag "$out"
 rm -f /dev/shm/vmas
