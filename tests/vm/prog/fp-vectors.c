@@ -10,6 +10,9 @@
  *                            punch, with lease-break-time S (rules 1, 2, 4)
  *   fp-vectors reuse FILE    a process gets the pid of a pinner that exited
  *                            (clone3 set_tid; rules 2, 6 and 7)
+ *   fp-vectors away FILE     the uverbs fd of an MR is in flight over
+ *                            SCM_RIGHTS, then kept alive only by the
+ *                            mappings of its queues (rule 7, "fd:-")
  *
  * Each prints one line per fact ("what: answer"), for the case to compare
  * with what the rules say.  Timing facts are printed as yes/no against a
@@ -602,6 +605,80 @@ static int scenario_reuse(const char *path)
 	return 0;
 }
 
+/* --- away: the owner of a pin is in no fd table of the pinner ----------- */
+
+/* The owner fields of the lines of /proc/self/file_pins, or "empty" */
+static void pin_owners(char *out, size_t size)
+{
+	char line[1024], owner[32], opath[256];
+	size_t at = 0;
+	FILE *f = fopen("/proc/self/file_pins", "re");
+
+	if (!f)
+		fp_die("cannot open /proc/self/file_pins: %s", strerror(errno));
+	out[0] = 0;
+	while (fgets(line, sizeof(line), f) && at < size) {
+		if (sscanf(line, "%31s %255s", owner, opath) != 2)
+			fp_die("file_pins: cannot parse '%s'", line);
+		if (!strncmp(owner, "fd:", 3) && strcmp(owner, "fd:-"))
+			strcpy(owner, "fd:N");
+		at += snprintf(out + at, size - at, "%s%s %s", at ? ", " : "",
+			       owner, opath);
+	}
+	fclose(f);
+	if (!out[0])
+		snprintf(out, size, "empty");
+}
+
+static int scenario_away(const char *path)
+{
+	char pins[512], owners[512];
+	struct verbs v;
+	struct ibv_mr *mr;
+	unsigned char *map;
+	int sv[2], fd, back;
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv))
+		fp_die("socketpair: %s", strerror(errno));
+	verbs_open(&v);
+	fd = open_file(path);
+	if (fcntl(fd, F_SETLEASE, F_LAYOUT | F_EXCLUSIVE))
+		fp_die("F_SETLEASE F_LAYOUT|F_EXCLUSIVE: %s", strerror(errno));
+	map = map_file(fd);
+	mr = reg(v.pd, map, PMD);
+	say("pin: %s", result(mr ? 0 : -1));
+	if (!mr)
+		return 2;
+	file_pins(getpid(), pins, sizeof(pins));
+	pin_owners(owners, sizeof(owners));
+	say("file_pins with the uverbs fd open: %s (%s)", pins, owners);
+
+	/* (i) the only descriptor of the uverbs file is in flight */
+	fp_send_fd(sv[0], v.ctx->cmd_fd);
+	if (close(v.ctx->cmd_fd))
+		fp_die("close the uverbs fd: %s", strerror(errno));
+	file_pins(getpid(), pins, sizeof(pins));
+	pin_owners(owners, sizeof(owners));
+	say("file_pins with the uverbs fd in flight: %s (%s)", pins, owners);
+
+	/* Back at a descriptor */
+	back = fp_recv_fd(sv[1]);
+	file_pins(getpid(), pins, sizeof(pins));
+	say("file_pins with the uverbs fd received back: %s", pins);
+
+	/* (ii) no descriptor at all: the queues' mappings keep it alive */
+	close(back);
+	file_pins(getpid(), pins, sizeof(pins));
+	pin_owners(owners, sizeof(owners));
+	say("file_pins with the uverbs fd closed, its queues mapped: %s (%s)",
+	    pins, owners);
+	say("punch in the pinned range: %s",
+	    result(fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+			     4096, 4096)));
+	/* The process exits with the MR: its mappings go, and the pin */
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -611,8 +688,11 @@ int main(int argc, char **argv)
 		return scenario_plain(argv[2], atof(argv[3]));
 	if (argc == 3 && !strcmp(argv[1], "reuse"))
 		return scenario_reuse(argv[2]);
+	if (argc == 3 && !strcmp(argv[1], "away"))
+		return scenario_away(argv[2]);
 	fprintf(argc == 2 && !strcmp(argv[1], "--help") ? stdout : stderr,
 		"Usage: fp-vectors pass FILE | plain FILE BREAK_SECONDS | reuse FILE\n"
+		"       | away FILE\n"
 		"Lease ownership and plain layout lease scenarios against RDMA pins\n"
 		"(rxe0); one fact per line.  Exit status: 0 ran, 2 setup failure.\n");
 	return argc == 2 && !strcmp(argv[1], "--help") ? 0 : 2;
