@@ -28,10 +28,11 @@
  *	is allocated to LEN) REPEAT times; prints "reg LEN SECONDS", the median
  *	time of one ibv_reg_mr.  Both mappings are 2 MiB aligned and populated
  *	first, so anonymous memory can use THP and DAX PMD mappings.
- *	--no-thp: anonymous memory in 4 KiB pages (MADV_NOHUGEPAGE);
- *	--pte: PATH mapped from file offset 4 KiB (the file is allocated to
- *	LEN + 4 KiB), so that the mapping and the file are never both 2 MiB
- *	aligned and DAX maps the file in 4 KiB pages.
+ *	--no-thp: anonymous memory in 4 KiB pages (PR_SET_THP_DISABLE);
+ *	--pte: PATH mapped at an address 4 KiB past a 2 MiB boundary, so
+ *	that DAX maps the file in 4 KiB pages (a PMD needs the address and
+ *	the file offset alike modulo 2 MiB); the file is written first, so
+ *	that the page faults do not convert unwritten extents one by one.
  *   fp-bench refuse --file PATH [-n COUNT]
  *	takes an exclusive layout lease on PATH and times COUNT ftruncate(0)
  *	calls, each of which must fail with ETXTBSY; prints
@@ -51,6 +52,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -428,32 +430,53 @@ static int regloop_pool(struct ibv_pd *pd, long count, size_t size, long maps)
 	return 0;
 }
 
+/* Write @len bytes of @fd, 1 MiB per call. */
+static int prefill(int fd, size_t len)
+{
+	static char chunk[1 << 20];
+	size_t done;
+
+	memset(chunk, 0x5a, sizeof(chunk));
+	for (done = 0; done < len; done += sizeof(chunk))
+		if (pwrite(fd, chunk, sizeof(chunk), (off_t)done) !=
+		    (ssize_t)sizeof(chunk))
+			return -1;
+	return 0;
+}
+
 static int reg(struct ibv_pd *pd, const char *path, size_t len, int repeat,
 	       int no_thp, int pte)
 {
 	double *t = calloc((size_t)repeat, sizeof(*t));
-	off_t off = pte ? 4096 : 0;
+	size_t step = 4096;
 	int fd = -1, i;
-	void *buf;
+	char *buf;
 
 	if (!t) {
 		fprintf(stderr, "fp-bench: out of memory\n");
 		return 2;
 	}
 	if (path) {
-		fd = open_file(path, len + (size_t)off);
-		buf = fp_map_aligned(fd, off, len, MAP_SHARED, 2u << 20);
+		fd = open_file(path, len);
+		if (pte) {
+			buf = fp_map_aligned(-1, 0, len + step, MAP_PRIVATE |
+					     MAP_ANONYMOUS, 2u << 20);
+			if (buf != MAP_FAILED)
+				buf = mmap(buf + step, len, PROT_READ | PROT_WRITE,
+					   MAP_SHARED | MAP_FIXED, fd, 0);
+			if (buf != MAP_FAILED && prefill(fd, len))
+				fp_die("%s: write: %s", path, strerror(errno));
+		} else {
+			buf = fp_map_aligned(fd, 0, len, MAP_SHARED, 2u << 20);
+		}
 	} else {
+		if (no_thp && prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0))
+			fp_die("PR_SET_THP_DISABLE: %s", strerror(errno));
 		buf = fp_map_aligned(-1, 0, len, MAP_PRIVATE | MAP_ANONYMOUS,
 				     2u << 20);
 	}
 	if (buf == MAP_FAILED) {
 		fprintf(stderr, "fp-bench: mmap: %s\n", strerror(errno));
-		free(t);
-		return 2;
-	}
-	if (no_thp && madvise(buf, len, MADV_NOHUGEPAGE)) {
-		fprintf(stderr, "fp-bench: madvise: %s\n", strerror(errno));
 		free(t);
 		return 2;
 	}
