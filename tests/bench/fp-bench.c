@@ -23,10 +23,16 @@
  *	MAX": mean ns per reg+dereg pair each way, and the median, min and max
  *	of the blocks' ratios (library / plain)
  *   fp-bench reg [-d DEV] (--anon | --file PATH) [-l LEN] [-r REPEAT]
+ *		[--no-thp] [--pte]
  *	registers LEN bytes (anonymous, or a MAP_SHARED mapping of PATH, which
  *	is allocated to LEN) REPEAT times; prints "reg LEN SECONDS", the median
  *	time of one ibv_reg_mr.  Both mappings are 2 MiB aligned and populated
  *	first, so anonymous memory can use THP and DAX PMD mappings.
+ *	--no-thp: anonymous memory in 4 KiB pages (PR_SET_THP_DISABLE);
+ *	--pte: PATH mapped at an address 4 KiB past a 2 MiB boundary, so
+ *	that DAX maps the file in 4 KiB pages (a PMD needs the address and
+ *	the file offset alike modulo 2 MiB); the file is written first, so
+ *	that the page faults do not convert unwritten extents one by one.
  *   fp-bench refuse --file PATH [-n COUNT]
  *	takes an exclusive layout lease on PATH and times COUNT ftruncate(0)
  *	calls, each of which must fail with ETXTBSY; prints
@@ -46,6 +52,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -423,11 +430,27 @@ static int regloop_pool(struct ibv_pd *pd, long count, size_t size, long maps)
 	return 0;
 }
 
-static int reg(struct ibv_pd *pd, const char *path, size_t len, int repeat)
+/* Write @len bytes of @fd, 1 MiB per call. */
+static int prefill(int fd, size_t len)
+{
+	static char chunk[1 << 20];
+	size_t done;
+
+	memset(chunk, 0x5a, sizeof(chunk));
+	for (done = 0; done < len; done += sizeof(chunk))
+		if (pwrite(fd, chunk, sizeof(chunk), (off_t)done) !=
+		    (ssize_t)sizeof(chunk))
+			return -1;
+	return 0;
+}
+
+static int reg(struct ibv_pd *pd, const char *path, size_t len, int repeat,
+	       int no_thp, int pte)
 {
 	double *t = calloc((size_t)repeat, sizeof(*t));
+	size_t step = 4096;
 	int fd = -1, i;
-	void *buf;
+	char *buf;
 
 	if (!t) {
 		fprintf(stderr, "fp-bench: out of memory\n");
@@ -435,8 +458,20 @@ static int reg(struct ibv_pd *pd, const char *path, size_t len, int repeat)
 	}
 	if (path) {
 		fd = open_file(path, len);
-		buf = fp_map_aligned(fd, 0, len, MAP_SHARED, 2u << 20);
+		if (pte) {
+			buf = fp_map_aligned(-1, 0, len + step, MAP_PRIVATE |
+					     MAP_ANONYMOUS, 2u << 20);
+			if (buf != MAP_FAILED)
+				buf = mmap(buf + step, len, PROT_READ | PROT_WRITE,
+					   MAP_SHARED | MAP_FIXED, fd, 0);
+			if (buf != MAP_FAILED && prefill(fd, len))
+				fp_die("%s: write: %s", path, strerror(errno));
+		} else {
+			buf = fp_map_aligned(fd, 0, len, MAP_SHARED, 2u << 20);
+		}
 	} else {
+		if (no_thp && prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0))
+			fp_die("PR_SET_THP_DISABLE: %s", strerror(errno));
 		buf = fp_map_aligned(-1, 0, len, MAP_PRIVATE | MAP_ANONYMOUS,
 				     2u << 20);
 	}
@@ -483,12 +518,14 @@ int main(int argc, char **argv)
 		{ "fresh", no_argument, NULL, 'F' },
 		{ "lib", required_argument, NULL, 'L' },
 		{ "per-block", required_argument, NULL, 'k' },
+		{ "no-thp", no_argument, NULL, 'H' },
+		{ "pte", no_argument, NULL, 'P' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *dev = NULL, *path = NULL, *lib = NULL, *mode;
 	size_t size = 4096, len = 1ul << 30;
 	long count = 10000, maps = 0, per_block = 50;
-	int repeat = 3, anon = 0, fresh = 0, c;
+	int repeat = 3, anon = 0, fresh = 0, no_thp = 0, pte = 0, c;
 
 	if (argc < 2) {
 		fprintf(stderr, "usage: fp-bench regloop|regpair|reg|refuse|truncate [options] (see the source)\n");
@@ -509,6 +546,8 @@ int main(int argc, char **argv)
 		case 'F': fresh = 1; break;
 		case 'L': lib = optarg; break;
 		case 'k': per_block = atol(optarg); break;
+		case 'H': no_thp = 1; break;
+		case 'P': pte = 1; break;
 		default: return 2;
 		}
 	}
@@ -518,8 +557,9 @@ int main(int argc, char **argv)
 		return regloop(open_pd(dev), count, size, maps, fresh);
 	if (!strcmp(mode, "regpair") && lib && per_block > 0)
 		return regpair(open_pd(dev), lib, count, per_block, size, maps);
-	if (!strcmp(mode, "reg") && anon != !!path)
-		return reg(open_pd(dev), path, len, repeat);
+	if (!strcmp(mode, "reg") && anon != !!path && !(no_thp && path) &&
+	    !(pte && anon))
+		return reg(open_pd(dev), path, len, repeat, no_thp, pte);
 	if (!strcmp(mode, "refuse") && path)
 		return refuse(path, count);
 	if (!strcmp(mode, "truncate") && path)

@@ -34,6 +34,12 @@ static void usage(FILE *out, int status)
 		"  -x, --lease         take an exclusive layout lease on the file\n"
 		"                      first (F_LAYOUT | F_EXCLUSIVE)\n"
 		"  -n, --no-touch      do not write the memory before registering\n"
+		"  -A, --align N       align the mapping's address to N bytes\n"
+		"                      (e.g. 2M, so DAX can map PMDs)\n"
+		"  -s, --reg-start N   register from N bytes into the mapping\n"
+		"  -R, --reg-length N  register N bytes (default: to the end of the\n"
+		"                      mapping); may run past its end, then the\n"
+		"                      registration fails part way with EFAULT\n"
 		"  -h, --help          show this help\n\n"
 		"Exit status: 0 registered, 1 refused (errno=NAME printed),\n"
 		"2 other failure.\n");
@@ -50,18 +56,22 @@ int main(int argc, char **argv)
 		{ "private", no_argument, NULL, 'p' },
 		{ "lease", no_argument, NULL, 'x' },
 		{ "no-touch", no_argument, NULL, 'n' },
+		{ "align", required_argument, NULL, 'A' },
+		{ "reg-start", required_argument, NULL, 's' },
+		{ "reg-length", required_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *devname = NULL, *path = NULL;
-	size_t length = 1 << 20;
+	size_t length = 1 << 20, align = 0, reg_start = 0, reg_length = 0;
 	int anon = 0, fd = -1, c, shared = MAP_SHARED, lease = 0, touch = 1;
 	struct ibv_context *ctx;
 	struct ibv_pd *pd;
 	struct ibv_mr *mr;
-	void *buf;
+	unsigned char *buf;
 
-	while ((c = getopt_long(argc, argv, "d:af:l:pxnh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "d:af:l:pxnA:s:R:h", opts,
+				NULL)) != -1) {
 		switch (c) {
 		case 'd':
 			devname = optarg;
@@ -85,6 +95,18 @@ int main(int argc, char **argv)
 		case 'n':
 			touch = 0;
 			break;
+		case 'A':
+			if (fp_parse_size(optarg, &align) || (align & (align - 1)))
+				fp_die("invalid --align '%s'", optarg);
+			break;
+		case 's':
+			if (fp_parse_size(optarg, &reg_start))
+				fp_die("invalid --reg-start '%s'", optarg);
+			break;
+		case 'R':
+			if (fp_parse_size(optarg, &reg_length) || !reg_length)
+				fp_die("invalid --reg-length '%s'", optarg);
+			break;
 		case 'h':
 			usage(stdout, 0);
 			break;
@@ -92,8 +114,10 @@ int main(int argc, char **argv)
 			usage(stderr, 2);
 		}
 	}
-	if (optind != argc || anon == !!path)
+	if (optind != argc || anon == !!path || reg_start >= length)
 		usage(stderr, 2);
+	if (!reg_length)
+		reg_length = length - reg_start;
 
 	if (path) {
 		fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
@@ -106,10 +130,10 @@ int main(int argc, char **argv)
 			printf("lease: errno=%s\n", fp_errno_name(errno));
 			return 1;
 		}
-		buf = mmap(NULL, length, PROT_READ | PROT_WRITE, shared, fd, 0);
+		buf = fp_map_aligned(fd, 0, length, shared, align);
 	} else {
-		buf = mmap(NULL, length, PROT_READ | PROT_WRITE,
-			   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		buf = fp_map_aligned(-1, 0, length, MAP_PRIVATE | MAP_ANONYMOUS,
+				     align);
 	}
 	if (buf == MAP_FAILED)
 		fp_die("mmap of %zu bytes failed: %s", length, strerror(errno));
@@ -121,7 +145,7 @@ int main(int argc, char **argv)
 	if (!pd)
 		fp_die("ibv_alloc_pd failed: %s", strerror(errno));
 
-	mr = ibv_reg_mr(pd, buf, length, IBV_ACCESS_LOCAL_WRITE |
+	mr = ibv_reg_mr(pd, buf + reg_start, reg_length, IBV_ACCESS_LOCAL_WRITE |
 			IBV_ACCESS_REMOTE_WRITE | IBV_ACCESS_REMOTE_READ);
 	if (!mr) {
 		int e = errno;
@@ -130,8 +154,8 @@ int main(int argc, char **argv)
 		       fp_errno_name(e));
 		return 1;
 	}
-	printf("registered %zu bytes lkey=0x%x rkey=0x%x\n", length, mr->lkey,
-	       mr->rkey);
+	printf("registered %zu bytes lkey=0x%x rkey=0x%x\n", reg_length,
+	       mr->lkey, mr->rkey);
 	if (path) {
 		/* How many file pin records the registration made */
 		FILE *f = fopen("/proc/self/file_pins", "r");
