@@ -67,7 +67,7 @@ like "$out2" "cc cc cc cc" "scenario 2: e reads the shared block through mmap"
 is "$(dax_warns)" "$w0" "scenario 2: no DAX association warning when two files map one shared block"
 
 # 3: a read-only MR over a reflinked file (pages of a shared extent).  It
-# looped in gup with patches 27-28 alone; patch 30 refuses it with EBUSY
+# looped in gup with patches 34-35 alone; patch 37 refuses it with EBUSY
 # (it would outlive the next copy-on-write).  Once a write() has given the
 # range its own blocks, the read-only MR registers and reads the file.
 rearm

@@ -3,7 +3,7 @@
  * Kernel ioctls the VM test programs use that no uapi header carries:
  * ext4's EXT4_IOC_MOVE_EXT and EXT4_IOC_SWAP_BOOT (fs/ext4/ext4.h), xfs's
  * XFS_IOC_SWAPEXT (fs/xfs/libxfs/xfs_fs.h, as xfs_io defines it without
- * xfslibs-dev) and the debugfs pin hook of kernel/patches/0008 (not a
+ * xfslibs-dev) and the debugfs pin hook of kernel/patches/0016 (not a
  * stable ABI).
  */
 #ifndef FP_IOCTLS_H
