@@ -119,9 +119,9 @@ int fpx_addr_parse(const char *s, char *host, size_t hsize, unsigned int *port)
 __attribute__((format(printf, 3, 4)))
 static int why_fail(char *why, size_t whylen, const char *fmt, ...)
 {
-	va_list ap;
-
 	if (why && whylen) {
+		va_list ap;
+
 		va_start(ap, fmt);
 		vsnprintf(why, whylen, fmt, ap);
 		va_end(ap);

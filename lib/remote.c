@@ -22,9 +22,9 @@ struct filepin_remote {
 __attribute__((format(printf, 4, 5)))
 static int fail(char *err, size_t errlen, int e, const char *fmt, ...)
 {
-	va_list ap;
-
 	if (err && errlen) {
+		va_list ap;
+
 		va_start(ap, fmt);
 		vsnprintf(err, errlen, fmt, ap);
 		va_end(ap);
