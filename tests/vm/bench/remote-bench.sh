@@ -23,8 +23,8 @@
 plan 4
 
 A=$FILEPIN_SELF_ADDR
-ROUNDS=${FILEPIN_REMOTE_BENCH_ROUNDS:-9}
-MIB=${FILEPIN_REMOTE_BENCH_MIB:-16}
+ROUNDS=9
+MIB=16
 peer_ready || bail "no peer guest"
 spare_mount ext4 never || bail "cannot make the dax=never mount on the spare namespace"
 pm_start "listen $A" "max-peers 8" || bail "pinmgr does not start"
