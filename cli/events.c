@@ -70,6 +70,7 @@ void pc_print_event(const struct pinctl *pc, const struct pinmgr_adm_event *e,
 		    FILE *out)
 {
 	char when[64], path[4 * PINMGR_ADM_PATH_MAX + 1], comm[4 * 16 + 1];
+	char xp[4 * (PINMGR_ADM_PEER_MAX + 1) + 48];
 
 	timestamp(e->time_ns, when, sizeof(when));
 	if (pc->json) {
@@ -87,6 +88,8 @@ void pc_print_event(const struct pinctl *pc, const struct pinmgr_adm_event *e,
 			pc_json_str(out, e->path);
 		else
 			fputs("null", out);
+		if (e->export_id)	/* a refusal over an exported pin */
+			fprintf(out, ",\"export\":%llu", (unsigned long long)e->export_id);
 		fputs(",\"peer\":", out);
 		if (e->peer[0])
 			pc_json_str(out, e->peer);
@@ -120,12 +123,22 @@ void pc_print_event(const struct pinctl *pc, const struct pinmgr_adm_event *e,
 			(unsigned long long)e->missed, path);
 		return;
 	}
-	fprintf(out, "%s seq=%llu %s refused reason=%s pid=%u tid=%u comm=%s dev=%u:%u ino=%llu offset=%llu length=%llu action=%s missed=%llu path=%s\n",
+	xp[0] = 0;
+	if (e->export_id) {
+		/* the range is exported to remote peers: name the export */
+		char peers[4 * (PINMGR_ADM_PEER_MAX + 1)];
+
+		if (file_pin_escape(e->peer[0] ? e->peer : "none", peers, sizeof(peers)))
+			snprintf(peers, sizeof(peers), "?");
+		snprintf(xp, sizeof(xp), " export=%llu peers=%s",
+			 (unsigned long long)e->export_id, peers);
+	}
+	fprintf(out, "%s seq=%llu %s refused reason=%s pid=%u tid=%u comm=%s dev=%u:%u ino=%llu offset=%llu length=%llu action=%s%s missed=%llu path=%s\n",
 		when, (unsigned long long)e->seq, pinmgr_adm_op_name(e->op),
 		pinmgr_adm_reason_name(e->reason), e->tgid, e->pid, comm,
 		e->dev_major, e->dev_minor, (unsigned long long)e->ino,
 		(unsigned long long)e->offset, (unsigned long long)e->length,
-		action_name(e->action), (unsigned long long)e->missed, path);
+		action_name(e->action), xp, (unsigned long long)e->missed, path);
 }
 
 int cmd_events(struct pinctl *pc)

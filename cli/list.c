@@ -19,7 +19,7 @@ enum {
 	COL_PID, COL_COMMAND, COL_OWNER, COL_MAJMIN, COL_INODE, COL_START,
 	COL_END, COL_PAGES, COL_SIZE, COL_MRN, COL_LKEY, COL_RKEY, COL_DEV,
 	COL_PATH, COL_ID, COL_UID, COL_SOURCE, COL_OWNERPATH, COL_PEERS,
-	NCOLS
+	COL_MOVED, NCOLS
 };
 
 struct colinfo {
@@ -50,6 +50,7 @@ static const struct colinfo infos[NCOLS] = {
 	[COL_SOURCE] = { "SOURCE", 8, 0, SCOLS_JSON_STRING, "how pinmgr knows it: lib, proc, service" },
 	[COL_OWNERPATH] = { "OWNERPATH", 10, SCOLS_FL_TRUNC, SCOLS_JSON_STRING, "path of the owning file (fd owners)" },
 	[COL_PEERS] = { "PEERS", 10, 0, SCOLS_JSON_STRING, "remote peers of an exported pin: address/QP number, comma-separated" },
+	[COL_MOVED] = { "MOVED", 8, 0, SCOLS_JSON_STRING, "packets each peer moved (as PEERS; rxe counts no bytes per QP)" },
 };
 
 static const int default_local[] = {
@@ -176,10 +177,12 @@ int pc_pins_add(struct pc_pins *pins, const struct pc_pin *p)
 	q->path = strdup(p->path ? p->path : "");
 	q->owner_path = strdup(p->owner_path ? p->owner_path : "");
 	q->peers = strdup(p->peers ? p->peers : "");
-	if (!q->path || !q->owner_path || !q->peers) {
+	q->moved = strdup(p->moved ? p->moved : "");
+	if (!q->path || !q->owner_path || !q->peers || !q->moved) {
 		free(q->path);
 		free(q->owner_path);
 		free(q->peers);
+		free(q->moved);
 		return -ENOMEM;
 	}
 	pins->n++;
@@ -194,6 +197,7 @@ void pc_pins_free(struct pc_pins *pins)
 		free(pins->v[i].path);
 		free(pins->v[i].owner_path);
 		free(pins->v[i].peers);
+		free(pins->v[i].moved);
 	}
 	free(pins->v);
 	memset(pins, 0, sizeof(*pins));
@@ -211,6 +215,7 @@ int pc_pins_from_entry(struct pc_pins *pins, const struct pinmgr_adm_pin_entry *
 		.owner_path = (char *)(uintptr_t)e->owner_path,
 		.path = (char *)(uintptr_t)e->path,
 		.peers = (char *)(uintptr_t)e->peers,
+		.moved = (char *)(uintptr_t)e->moved,
 	};
 
 	snprintf(p.comm, sizeof(p.comm), "%s", e->comm);
@@ -399,6 +404,8 @@ static char *cell(const struct pinctl *pc, const struct pc_pin *p, int col)
 		return strdup(p->owner_path);
 	case COL_PEERS:
 		return strdup(p->peers ? p->peers : "");
+	case COL_MOVED:
+		return strdup(p->moved ? p->moved : "");
 	}
 	s = strdup(buf);
 	return s;

@@ -63,6 +63,7 @@ struct pc_pin {
 	char *owner_path;
 	char *path;
 	char *peers;			/* remote peers of an export, or "" */
+	char *moved;			/* what each peer moved (MOVED), or "" */
 };
 
 struct pc_pins {

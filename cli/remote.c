@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * pinctl remote: the peer's side of an export, to check one from the peer
- * host.  Connects over rdma_cm with the token (common/export-client.c);
+ * host.  Connects over rdma_cm with the token through libfilepin-remote
+ * (filepin-remote.h, filepin_remote_connect(3));
  * without --read or --write prints the descriptor pinmgr granted, with
  * --read RDMA READs the range (or --offset/--length of it) to stdout,
  * with --write RDMA WRITEs stdin into it at --offset.
@@ -12,7 +13,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "export-client.h"
+#include "export-wire.h"
+#include "filepin-remote.h"
 #include "pinctl.h"
 
 #define CHUNK	(1u << 20)
@@ -53,9 +55,11 @@ static ssize_t read_full(unsigned char *b, size_t n)
 
 int cmd_remote(struct pinctl *pc, const char *addr, const char *token)
 {
+	struct filepin_remote_desc d;
+	struct filepin_remote *rc;
 	uint8_t tok[FPX_TOKEN_LEN];
 	char host[256], err[512];
-	struct fpx_client c;
+	unsigned char *buf;
 	unsigned int port;
 	uint64_t off, end;
 	int r;
@@ -66,20 +70,25 @@ int cmd_remote(struct pinctl *pc, const char *addr, const char *token)
 	if (fpx_token_parse(token, tok))
 		return pc_error(PC_EXIT_USAGE, "invalid token '%s': %d hex digits from 'pinctl pin --export'",
 				token, FPX_TOKEN_HEX);
-	r = fpx_connect(&c, host, port, tok, CHUNK, err, sizeof(err));
-	if (r) {
-		fpx_close(&c);
-		return pc_error(PC_EXIT_FAILURE, "%s: %s", addr, err);
+	buf = malloc(CHUNK);
+	if (!buf)
+		return pc_error(PC_EXIT_FAILURE, "out of memory");
+	/* libfilepin-remote, the public client (filepin_remote_connect(3)) */
+	if (filepin_remote_connect(addr, token, CHUNK, &rc, err, sizeof(err))) {
+		free(buf);
+		return pc_error(PC_EXIT_FAILURE, "%s", err);
 	}
-	off = pc->offset_given ? pc->offset : c.desc.iova;
-	end = c.desc.iova + c.desc.length;
+	filepin_remote_get_desc(rc, &d);
+	off = pc->offset_given ? pc->offset : d.iova;
+	end = d.iova + d.length;
 	if (pc->length_given)
 		end = off + pc->length < off ? UINT64_MAX : off + pc->length;
 	if (!pc->remote_read && !pc->remote_write) {
 		printf("address=%s iova=%" PRIu64 " length=%" PRIu64 " rkey=0x%" PRIx32
-		       " access=%s qpn=%" PRIu32 "\n", addr, c.desc.iova, c.desc.length,
-		       c.desc.rkey, c.desc.access & FPX_ACCESS_WRITE ? "rw" : "r", c.qpn);
-		fpx_close(&c);
+		       " access=%s qpn=%" PRIu32 "\n", addr, d.iova, d.length,
+		       d.rkey, d.writable ? "rw" : "r", d.qpn);
+		filepin_remote_close(rc);
+		free(buf);
 		return PC_EXIT_OK;
 	}
 	r = PC_EXIT_OK;
@@ -94,7 +103,7 @@ int cmd_remote(struct pinctl *pc, const char *addr, const char *token)
 		}
 		if (pc->remote_write) {
 			/* the exporter decides: a write past the range fails there */
-			ssize_t got = read_full(c.buf, n);
+			ssize_t got = read_full(buf, n);
 
 			if (got < 0) {
 				r = pc_error(PC_EXIT_FAILURE, "reading stdin: %s", strerror(errno));
@@ -103,17 +112,23 @@ int cmd_remote(struct pinctl *pc, const char *addr, const char *token)
 			if (!got)
 				break;
 			n = (size_t)got;
-		}
-		if (fpx_rdma(&c, pc->remote_write, off, c.desc.rkey, n, err, sizeof(err))) {
-			r = pc_error(PC_EXIT_FAILURE, "%s at offset %" PRIu64 ": %s", addr, off, err);
-			break;
-		}
-		if (pc->remote_read && write_all(STDOUT_FILENO, c.buf, n)) {
-			r = pc_error(PC_EXIT_FAILURE, "writing stdout: %s", strerror(errno));
-			break;
+			if (filepin_remote_write(rc, off, buf, n, err, sizeof(err))) {
+				r = pc_error(PC_EXIT_FAILURE, "%s: %s", addr, err);
+				break;
+			}
+		} else {
+			if (filepin_remote_read(rc, off, buf, n, err, sizeof(err))) {
+				r = pc_error(PC_EXIT_FAILURE, "%s: %s", addr, err);
+				break;
+			}
+			if (write_all(STDOUT_FILENO, buf, n)) {
+				r = pc_error(PC_EXIT_FAILURE, "writing stdout: %s", strerror(errno));
+				break;
+			}
 		}
 		off += n;
 	}
-	fpx_close(&c);
+	filepin_remote_close(rc);
+	free(buf);
 	return r;
 }

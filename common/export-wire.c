@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /* Private data of export connections (export-wire.h). */
 #include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -111,39 +113,60 @@ bool fpx_token_equal(const uint8_t *a, const uint8_t *b)
 
 int fpx_addr_parse(const char *s, char *host, size_t hsize, unsigned int *port)
 {
-	const char *colon, *end;
+	return fpx_addr_parse_why(s, host, hsize, port, NULL, 0);
+}
+
+__attribute__((format(printf, 3, 4)))
+static int why_fail(char *why, size_t whylen, const char *fmt, ...)
+{
+	if (why && whylen) {
+		va_list ap;
+
+		va_start(ap, fmt);
+		vsnprintf(why, whylen, fmt, ap);
+		va_end(ap);
+	}
+	return -EINVAL;
+}
+
+int fpx_addr_parse_why(const char *s, char *host, size_t hsize, unsigned int *port,
+		       char *why, size_t whylen)
+{
+	const char *colon, *end, *all = s;
 	size_t n;
 
 	*port = FPX_DEFAULT_PORT;
 	if (s[0] == '[') {
 		end = strchr(s, ']');
 		if (!end)
-			return -EINVAL;
+			return why_fail(why, whylen, "no ']' after the IPv6 address");
 		n = (size_t)(end - s - 1);
 		s++;
 		colon = end[1] == ':' ? end + 1 : NULL;
 		if (!colon && end[1])
-			return -EINVAL;
+			return why_fail(why, whylen, "after ']' only :PORT may follow");
 	} else {
 		colon = strchr(s, ':');
 		if (colon && strchr(colon + 1, ':'))
-			return -EINVAL;	/* bare IPv6: use [ADDR]:PORT */
+			return why_fail(why, whylen, "an IPv6 address goes in brackets: [%s]:PORT", all);
 		n = colon ? (size_t)(colon - s) : strlen(s);
 	}
-	if (!n || n >= hsize)
-		return -EINVAL;
+	if (!n)
+		return why_fail(why, whylen, "no address");
+	if (n >= hsize)
+		return why_fail(why, whylen, "the address is too long");
 	memcpy(host, s, n);
 	host[n] = 0;
 	if (colon) {
 		char *e;
 		unsigned long p;
 
-		if (!colon[1] || colon[1] < '0' || colon[1] > '9')
-			return -EINVAL;
+		if (!colon[1])
+			return why_fail(why, whylen, "no port after ':'");
 		errno = 0;
-		p = strtoul(colon + 1, &e, 10);
-		if (errno || *e || !p || p > 65535)
-			return -EINVAL;
+		p = colon[1] >= '0' && colon[1] <= '9' ? strtoul(colon + 1, &e, 10) : 0;
+		if (!p || errno || *e || p > 65535)
+			return why_fail(why, whylen, "the port must be 1-65535");
 		*port = (unsigned int)p;
 	}
 	return 0;

@@ -59,5 +59,8 @@ bool fpx_token_equal(const uint8_t *a, const uint8_t *b);
  * @port (FPX_DEFAULT_PORT when not given); -EINVAL when malformed.
  */
 int fpx_addr_parse(const char *s, char *host, size_t hsize, unsigned int *port);
+/* The same, with what is wrong in @why (@whylen bytes; NULL: none). */
+int fpx_addr_parse_why(const char *s, char *host, size_t hsize, unsigned int *port,
+		       char *why, size_t whylen);
 
 #endif

@@ -171,6 +171,7 @@ static int body(struct codec *c, struct pinmgr_adm_msg *m)
 		f_str(c, e->owner_path, 0, PATH_MAXLEN);
 		f_str(c, e->path, 0, PATH_MAXLEN);
 		f_str(c, e->peers, 0, PINMGR_ADM_PEERS_MAX);
+		f_str(c, e->moved, 0, PINMGR_ADM_PEERS_MAX);
 		break;
 	}
 	case PINMGR_ADM_EVENT: {
@@ -192,6 +193,7 @@ static int body(struct codec *c, struct pinmgr_adm_msg *m)
 		f_str(c, e->comm, 0, COMM_MAXLEN);
 		f_str(c, e->path, 0, PATH_MAXLEN);
 		f_str(c, e->peer, 0, PINMGR_ADM_PEER_MAX);
+		f_u64(c, &e->export_id);
 		break;
 	}
 	case PINMGR_ADM_OWNER:

@@ -298,6 +298,13 @@ struct pinmgr_adm_pin_entry {
 	char owner_path[PINMGR_ADM_PATH_MAX + 1];
 	char path[PINMGR_ADM_PATH_MAX + 1];
 	char peers[PINMGR_ADM_PEERS_MAX + 1];
+	/*
+	 * what each peer of peers moved, in the same order: "PACKETSpkt" (rxe
+	 * has no per-QP byte counters: the packets are the advance of the
+	 * PSN pinmgr's QP expects, one per packet a peer's WRITE or READ
+	 * moved, each at most the path MTU), comma-separated
+	 */
+	char moved[PINMGR_ADM_PEERS_MAX + 1];
 };
 
 struct pinmgr_adm_event {
@@ -317,6 +324,12 @@ struct pinmgr_adm_event {
 	char comm[PINMGR_ADM_COMM_MAX + 1];
 	char path[PINMGR_ADM_PATH_MAX + 1];
 	char peer[PINMGR_ADM_PEER_MAX + 1];	/* OP_EXPORT: "ADDRESS/QPN" */
+	/*
+	 * A refused layout change over an exported pin (pinmgr.conf(5)
+	 * listen): that pin's id, and peer its peers "ADDRESS/QPN,..." (cut
+	 * to fit); 0 otherwise.
+	 */
+	uint64_t export_id;
 };
 
 struct pinmgr_adm_owner {

@@ -61,8 +61,10 @@ void pm_pin_to_entry(const struct pm_pin *p, struct pinmgr_adm_pin_entry *e)
 		e->flags |= PINMGR_ADM_PIN_REVOCABLE;
 	if (p->revoking)
 		e->flags |= PINMGR_ADM_PIN_REVOKING;
-	if (p->svc && pm_export_describe(p->svc, e->peers, sizeof(e->peers)))
+	if (p->svc && pm_export_describe(p->svc, e->peers, sizeof(e->peers))) {
 		e->flags |= PINMGR_ADM_PIN_EXPORTED;
+		pm_export_moved(p->svc, e->moved, sizeof(e->moved));
+	}
 	e->pid = (uint32_t)p->pid;
 	e->uid = (uint32_t)p->uid;
 	e->owner = (uint32_t)p->owner;

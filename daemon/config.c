@@ -33,6 +33,7 @@
 #include <unistd.h>
 
 #include <arpa/inet.h>
+#include <netdb.h>
 
 #include "export-wire.h"
 #include "pinmgr.h"
@@ -123,6 +124,19 @@ int bad(char *err, size_t errlen, unsigned int line, const char *fmt, ...)
 }
 
 /* seconds with up to 3 decimals, into ms, at most @max_ms */
+/* an IPv6 address, with a %scope of an existing interface if any (listen) */
+static bool numeric_ipv6(const char *host)
+{
+	struct addrinfo hints = { .ai_family = AF_INET6, .ai_flags = AI_NUMERICHOST,
+				  .ai_socktype = SOCK_STREAM };
+	struct addrinfo *ai = NULL;
+
+	if (getaddrinfo(host, NULL, &hints, &ai))
+		return false;
+	freeaddrinfo(ai);
+	return true;
+}
+
 static int parse_seconds(const char *s, unsigned int max_ms, unsigned int *ms)
 {
 	unsigned long long whole = 0, frac = 0;
@@ -330,13 +344,20 @@ static int parse_line(struct pm_config *cfg, char *line, unsigned int no,
 		if (!cfg->metrics_file)
 			return bad(err, errlen, no, "out of memory");
 	} else if (!strcmp(w[0], "listen")) {
-		char host[64];
+		char host[64], awhy[128];
 		unsigned int port;
 		unsigned char a[16];
 
-		if (fpx_addr_parse(w[1], host, sizeof(host), &port) ||
-		    (inet_pton(AF_INET, host, a) != 1 && inet_pton(AF_INET6, host, a) != 1))
-			return bad(err, errlen, no, "listen '%s': an IP address (IPv6 in brackets), then optionally :PORT", w[1]);
+		if (fpx_addr_parse_why(w[1], host, sizeof(host), &port, awhy, sizeof(awhy)))
+			return bad(err, errlen, no, "listen '%s': %s", w[1], awhy);
+		if (w[1][0] == '[' && !numeric_ipv6(host))
+			return bad(err, errlen, no, "listen '%s': '%s' is not an IPv6 address%s",
+				   w[1], host, inet_pton(AF_INET, host, a) == 1 ?
+				   " (brackets are for IPv6)" : "");
+		if (w[1][0] != '[' && inet_pton(AF_INET, host, a) != 1)
+			return bad(err, errlen, no, "listen '%s': '%s' is not an IPv4 address%s",
+				   w[1], host, strspn(host, "0123456789.") != strlen(host) ?
+				   " (no host names: pinmgr does not resolve them)" : "");
 		free(cfg->listen);
 		cfg->listen = strdup(w[1]);
 		if (!cfg->listen)

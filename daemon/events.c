@@ -92,6 +92,7 @@ void pm_event_to_msg(const struct pm_event *ev, struct pinmgr_adm_msg *m)
 	snprintf(a->comm, sizeof(a->comm), "%s", ev->k.comm);
 	snprintf(a->path, sizeof(a->path), "%s", ev->path ? ev->path : "");
 	snprintf(a->peer, sizeof(a->peer), "%s", ev->peer);
+	a->export_id = ev->export_id;
 }
 
 bool pm_event_visible(struct pm_daemon *d, const struct pm_event *ev, uid_t uid)
@@ -113,7 +114,7 @@ void pm_event_handle(struct pm_daemon *d, const struct pm_kevent *k)
 	struct pm_event ev = { .k = *k, .caller_uid = (uid_t)-1 };
 	const struct pm_rule *rule;
 	struct timespec ts;
-	char comm[FILE_PINS_COMM_MAX + 1];
+	char comm[FILE_PINS_COMM_MAX + 1], xp[PINMGR_ADM_PEER_MAX + 48] = "";
 	const char *path;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
@@ -140,6 +141,11 @@ void pm_event_handle(struct pm_daemon *d, const struct pm_kevent *k)
 		path = pm_reg_path_of(&d->reg, k->major, k->minor, k->ino);
 	}
 	ev.path = (char *)(uintptr_t)path;	/* copied by pm_events_push */
+	/* a refusal over an exported pin names the export and its peers */
+	if ((k->have & PM_KEV_DEV) && (k->have & PM_KEV_INO))
+		ev.export_id = pm_export_of_range(d, k->major, k->minor, k->ino,
+						  k->offset, k->length,
+						  ev.peer, sizeof(ev.peer));
 	ev.action = PINMGR_ADM_ACTION_REPORT;
 	rule = pm_config_match(&d->cfg, path);
 	if (rule && rule->action == PM_BREAK && (k->have & PM_KEV_DEV) &&
@@ -150,14 +156,18 @@ void pm_event_handle(struct pm_daemon *d, const struct pm_kevent *k)
 		ev.action = r == PINMGR_ADM_ACTION_BREAKING ?
 			    PINMGR_ADM_ACTION_BREAKING : PINMGR_ADM_ACTION_BREAK;
 	}
+	if (ev.export_id)
+		snprintf(xp, sizeof(xp), "; exported pin %llu, peers %s",
+			 (unsigned long long)ev.export_id, ev.peer[0] ? ev.peer : "none");
 	if (d->cfg.log_events)
-		pm_notice("%s of %s (dev %u:%u ino %llu, offset %llu length %llu) by pid %u (%s) refused: %s%s",
+		pm_notice("%s of %s (dev %u:%u ino %llu, offset %llu length %llu) by pid %u (%s) refused: %s%s%s",
 			  pinmgr_adm_op_name(k->op), path ? path : "an unknown file",
 			  k->major, k->minor, (unsigned long long)k->ino,
 			  (unsigned long long)k->offset, (unsigned long long)k->length,
 			  k->tgid, k->comm[0] ? k->comm : "?",
 			  k->reason == FILEPIN_REASON_LEASE ? "exclusive layout lease" :
 			  k->reason == FILEPIN_REASON_PIN ? "pinned range" : "unknown reason",
+			  xp,
 			  ev.action == PINMGR_ADM_ACTION_BREAK ? "; policy break: asking the owners to give up their pins" : "");
 	pm_events_publish(d, &ev);
 }

@@ -41,6 +41,7 @@ struct pm_export_peer {
 	struct ibv_qp *qp;
 	struct pm_svc_pin *s;
 	char addr[INET6_ADDRSTRLEN + 8];
+	uint32_t rq_psn0;		/* the PSN expected first (pm_export_moved) */
 	bool established;
 };
 
@@ -251,6 +252,7 @@ static int qp_up(struct pm_export_peer *p, const struct rdma_conn_param *req)
 				((p->s->access & PINMGR_ADM_ACCESS_REMOTE_WRITE) ? IBV_ACCESS_REMOTE_WRITE : 0);
 			mask |= IBV_QP_ACCESS_FLAGS;
 		} else if (states[i] == IBV_QPS_RTR) {
+			p->rq_psn0 = attr.rq_psn;
 			attr.max_dest_rd_atomic = req->initiator_depth ? req->initiator_depth : 1;
 			if (attr.max_dest_rd_atomic > 16)
 				attr.max_dest_rd_atomic = 16;
@@ -418,6 +420,54 @@ bool pm_export_describe(const struct pm_svc_pin *s, char *buf, size_t size)
 		n += (size_t)k;
 	}
 	return s->exported;
+}
+
+void pm_export_moved(const struct pm_svc_pin *s, char *buf, size_t size)
+{
+	const struct pm_export_peer *p;
+	size_t n = 0;
+
+	buf[0] = 0;
+	for (p = s->peers; p; p = p->next) {
+		struct ibv_qp_attr attr;
+		struct ibv_qp_init_attr init;
+		char one[32];
+		int k;
+
+		memset(&attr, 0, sizeof(attr));
+		if (p->qp && !ibv_query_qp(p->qp, &attr, IBV_QP_RQ_PSN, &init))
+			k = snprintf(one, sizeof(one), "%s%upkt", n ? "," : "",
+				     (attr.rq_psn - p->rq_psn0) & 0xffffffu);
+		else
+			k = snprintf(one, sizeof(one), "%s?", n ? "," : "");
+		if (k < 0 || n + (size_t)k >= size)
+			break;
+		memcpy(buf + n, one, (size_t)k + 1);
+		n += (size_t)k;
+	}
+}
+
+uint64_t pm_export_of_range(const struct pm_daemon *d, unsigned int major,
+			    unsigned int minor, uint64_t ino, uint64_t offset,
+			    uint64_t length, char *buf, size_t size)
+{
+	const struct pm_svc_pin *s, *found = NULL;
+	uint64_t end = length && offset + length > offset ? offset + length : UINT64_MAX;
+
+	buf[0] = 0;
+	for (s = d->svc_pins; s; s = s->next) {
+		if (!s->exported || !s->reg || !pm_pin_on(s->reg, major, minor, ino))
+			continue;
+		/* overlapping ranges; the one with peers first */
+		if (s->offset >= end || offset >= s->offset + s->len)
+			continue;
+		if (!found || (!found->peers && s->peers))
+			found = s;
+	}
+	if (!found)
+		return 0;
+	pm_export_describe(found, buf, size);
+	return found->reg->id;
 }
 
 void pm_export_close(struct pm_daemon *d)

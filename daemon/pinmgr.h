@@ -265,6 +265,18 @@ void pm_genl_close(struct pm_daemon *d);
 int pm_genl_fd(struct pm_daemon *d);
 void pm_genl_read(struct pm_daemon *d);
 
+/* ---- export.c (the rest is in svc-pin.h) ------------------------------- */
+
+/*
+ * The id of an exported pin of pinmgr's over [@offset, @offset + @length)
+ * (@length 0: to the end) of inode @ino, its peers into @buf as in
+ * pm_export_describe(); 0 when there is none.  Names the export in the
+ * events of refused layout changes.
+ */
+uint64_t pm_export_of_range(const struct pm_daemon *d, unsigned int major,
+			    unsigned int minor, uint64_t ino, uint64_t offset,
+			    uint64_t length, char *buf, size_t size);
+
 /* ---- events.c ----------------------------------------------------------- */
 
 struct pm_event {
@@ -275,6 +287,7 @@ struct pm_event {
 	uid_t caller_uid;		/* (uid_t)-1 when unknown */
 	char *path;			/* NULL when not known */
 	char peer[PINMGR_ADM_PEER_MAX + 1];	/* exports: "ADDRESS/QPN" */
+	uint64_t export_id;		/* a refusal over an exported pin: its id */
 };
 
 struct pm_events {

@@ -72,6 +72,14 @@ void pm_export_pin_gone(struct pm_daemon *d, struct pm_svc_pin *s, const char *w
 void pm_export_close(struct pm_daemon *d);
 /* Is @s exported; its peers as "ADDRESS/QPN,..." into @buf (cut to fit). */
 bool pm_export_describe(const struct pm_svc_pin *s, char *buf, size_t size);
+/*
+ * What each peer of @s moved, in pm_export_describe()'s order, as
+ * "PACKETSpkt,..." (cut to fit; "?" for a peer whose QP cannot be
+ * queried).  rxe counts bytes per port only (hw_counters), so this is the
+ * advance of the PSN pinmgr's QP expects since the connection: one per
+ * packet of the peer's WRITEs and of the responses to its READs.
+ */
+void pm_export_moved(const struct pm_svc_pin *s, char *buf, size_t size);
 bool pm_export_listening(const struct pm_daemon *d);
 
 #endif

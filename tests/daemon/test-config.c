@@ -138,5 +138,36 @@ int main(void)
 	   strstr(err, "NUL"), "a NUL byte is refused");
 	unlink(path);
 	ok(pm_config_load("/", false, &cfg, err, sizeof(err)) < 0, "a directory is refused");
+
+	/* listen: IPv4[:PORT], [IPv6][:PORT] (pinmgr.conf(5)) */
+	is_int(parse("listen 192.0.2.1\n"), 0, "listen IPv4");
+	is_str(cfg.listen, "192.0.2.1", "kept as given");
+	pm_config_free(&cfg);
+	is_int(parse("listen 192.0.2.1:9000\n"), 0, "listen IPv4:PORT");
+	pm_config_free(&cfg);
+	is_int(parse("listen [::1]:7471\n"), 0, "listen [::1]:7471");
+	is_str(cfg.listen, "[::1]:7471", "kept as given");
+	pm_config_free(&cfg);
+	is_int(parse("listen [2001:db8::1]\n"), 0, "listen [IPv6] without a port");
+	pm_config_free(&cfg);
+	is_int(parse("listen [::ffff:192.0.2.1]:7471\n"), 0, "an IPv4-mapped IPv6 address");
+	pm_config_free(&cfg);
+	is_int(parse("listen [fe80::1%lo]:7471\n"), 0, "a link-local address with its interface");
+	pm_config_free(&cfg);
+	bad("listen ::1\n", "line 1: listen '::1': an IPv6 address goes in brackets: [::1]:PORT");
+	bad("listen 2001:db8::1:7471\n", "goes in brackets: [2001:db8::1:7471]:PORT");
+	bad("listen [::1\n", "listen '[::1': no ']' after the IPv6 address");
+	bad("listen [::1]7471\n", "listen '[::1]7471': after ']' only :PORT may follow");
+	bad("listen [::1]:\n", "listen '[::1]:': no port after ':'");
+	bad("listen [::1]:0\n", "listen '[::1]:0': the port must be 1-65535");
+	bad("listen [::1]:65536\n", "the port must be 1-65535");
+	bad("listen [::1]:http\n", "listen '[::1]:http': the port must be 1-65535");
+	bad("listen []:7471\n", "listen '[]:7471': no address");
+	bad("listen :7471\n", "listen ':7471': no address");
+	bad("listen [::g]:7471\n", "listen '[::g]:7471': '::g' is not an IPv6 address");
+	bad("listen [192.0.2.1]:7471\n", "'192.0.2.1' is not an IPv6 address (brackets are for IPv6)");
+	bad("listen [fe80::1%nosuchif0]\n", "'fe80::1%nosuchif0' is not an IPv6 address");
+	bad("listen 192.0.2.300\n", "listen '192.0.2.300': '192.0.2.300' is not an IPv4 address");
+	bad("listen pmem-host:7471\n", "'pmem-host' is not an IPv4 address (no host names: pinmgr does not resolve them)");
 	return done_testing();
 }

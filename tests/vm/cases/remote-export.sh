@@ -11,7 +11,7 @@
 # vm-timeout: 400
 . "$FILEPIN_TOP/tests/vm/case-lib.sh"
 . "$FILEPIN_TOP/tests/daemon/vm/pinmgr-case.sh"
-plan 30
+plan 38
 
 A=$FILEPIN_SELF_ADDR
 REMOTE=$FILEPIN_BUILD/tests/daemon/vm/pm-remote
@@ -33,7 +33,12 @@ idx=${1:-} rkx=${2:-} tx=${3:-}
 # shellcheck disable=SC2046
 set -- $(export_pin "$y" --read-only)
 idy=${1:-} rky=${2:-} ty=${3:-}
-if [ -n "$tx" ] && [ -n "$ty" ]; then
+w=$FILEPIN_DIR/w
+dd if=/dev/zero of="$w" bs=1M count=1 2>/dev/null
+# shellcheck disable=SC2046
+set -- $(export_pin "$w")
+tw=${3:-}
+if [ -n "$tx" ] && [ -n "$ty" ] && [ -n "$tw" ]; then
 	ok "pin --export prints a token (X: $idx, Y read-only: $idy)"
 else
 	not_ok "pin --export prints a token"
@@ -81,22 +86,51 @@ is "$?" 3 "a revoked token is refused"
 like "$(pm_log)" "refused .*(unknown|revoked) token" "refused connections are logged"
 
 # 3. teardown: B connected; A unpins; B's next operation fails
-peer "$REMOTE $A $tx write 65536 4096 0x11 touch \$FILEPIN_SHARE/b-in wait \$FILEPIN_SHARE/unpinned write 65536 4096 0x22 >b.out 2>&1 &" >/dev/null
+# (B's next operation waits until A has unpinned, truncated X and written a
+# new file that may have X's old blocks: B never reaches reallocated blocks)
+peer "$REMOTE $A $tx write 65536 4096 0x11 touch \$FILEPIN_SHARE/b-in wait \$FILEPIN_SHARE/reallocated write 65536 4096 0x22 >b.out 2>&1 &" >/dev/null
 wait_until 60 test -e "$FILEPIN_SHARE/b-in" || diag "B did not connect: $(peer 'cat b.out')"
 like "$(pinctl list -r -n -o ID,SOURCE,PEERS | grep "^$idx ")" \
 	"^$idx ([a-z]+,)?service,export 192\.0\.2\.2:[0-9]+/[0-9]+$" "pinctl list shows the export and its peer (address/QP)"
 like "$(pinctl list -J -o ID,PEERS)" "\"peers\": *\"192\.0\.2\.2:[0-9]+/[0-9]+\"" "and so does its JSON"
+# B's one 4 KiB WRITE so far: 4 packets of rxe's 1024-byte path MTU on a
+# 1500-byte link (rxe counts no bytes per QP: pinctl(8) MOVED)
+like "$(pinctl list -r -n -o ID,PEERS,MOVED | grep "^$idx ")" \
+	"^$idx 192\.0\.2\.2:[0-9]+/[0-9]+ 4pkt$" "pinctl list MOVED: the packets B's 4 KiB WRITE moved"
 out=$(quick 10 truncate -s 0 "$x")
 like "$out" "Text file busy" "while exported, truncate on A fails with ETXTBSY"
+out=$(quick 10 fallocate -p -o 65536 -l 4096 "$x")
+like "$out" "Text file busy" "while exported, a hole punch in the range fails with ETXTBSY"
+# the kernel's refusal event names the file; pinmgr names the export
+refused_export() {
+	pinctl events | grep -E "^[^ ]+ seq=[0-9]+ $1 refused .* export=$idx peers=192\.0\.2\.2:[0-9]+/[0-9]+ .*path=$x\$"
+}
+wait_until 60 refused_export truncate >/dev/null
+like "$(refused_export truncate)" "truncate refused" \
+	"pinctl events: the truncate's refusal names the export (pin id, peer address/QP)"
+wait_until 60 refused_export punch-hole >/dev/null
+like "$(refused_export punch-hole)" "punch-hole refused" "and so does the punch's"
+like "$(pinctl events -J | grep '"op":"truncate"')" "\"export\":$idx,\"peer\":\"192\.0\.2\.2:[0-9]+/[0-9]+\"" \
+	"and its JSON"
+like "$(pm_log)" "truncate of $x .* refused: .*; exported pin $idx, peers 192\.0\.2\.2:[0-9]+/[0-9]+" \
+	"pinmgr's log names the export too"
 check "pinctl unpin X" pinctl unpin "$idx"
-: >"$FILEPIN_SHARE/unpinned"
+check "after unpin, the truncate on A succeeds" truncate -s 0 "$x"
+# a new file that takes the blocks X gave back, with known contents
+dd if=/dev/zero bs=1M count=8 2>/dev/null | tr '\000' '\146' >"$FILEPIN_DIR/new"
+sync
+: >"$FILEPIN_SHARE/reallocated"
 peer 'wait_until 60 grep -q "^\(ok\|fail\) write 65536+4096$\|^fail write 65536+4096:" b.out' >/dev/null
 out=$(peer 'cat b.out')
-like "$out" "fail write 65536\+4096: .*" "after unpin, B's next operation fails"
+like "$out" "fail write 65536\+4096: .*" "after unpin, truncate and a new file on A, B's next operation on its old QP fails"
 diag "$out"
-check "B's write after the unpin did not land" \
-	sh -c "dd if='$x' bs=4096 skip=16 count=1 2>/dev/null | tr -d '\021' | wc -c | grep -qx 0"
-check "after unpin, the truncate on A succeeds" truncate -s 0 "$x"
+out=$(peer "$REMOTE $A $tw rkey $rkx write 65536 4096 0x22 write 0 4096 0x22")
+like "$out" "fail write 65536\+4096: .*remote access error" \
+	"B's old rkey of X, sent through another export's live QP, fails"
+out=$(peer "$REMOTE $A $tx write 65536 4096 0x22")
+is "$?" 3 "X's token is refused after the unpin"
+check "the new file on A is unchanged (B never reached reallocated blocks)" \
+	sh -c "tr -d '\146' <'$FILEPIN_DIR/new' | wc -c | grep -qx 0"
 ev=$(pinctl events)
 like "$ev" "export action=peer-refused peer=192\.0\.2\.2:[0-9]+ " "pinctl events shows refused connections"
 like "$ev" "export action=peer-connected peer=192\.0\.2\.2:[0-9]+/[0-9]+ .*path=$x\$" \
