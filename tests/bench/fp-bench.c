@@ -448,7 +448,6 @@ static int reg(struct ibv_pd *pd, const char *path, size_t len, int repeat,
 	       int no_thp, int pte)
 {
 	double *t = calloc((size_t)repeat, sizeof(*t));
-	size_t step = 4096;
 	int fd = -1, i;
 	char *buf;
 
@@ -459,6 +458,8 @@ static int reg(struct ibv_pd *pd, const char *path, size_t len, int repeat,
 	if (path) {
 		fd = open_file(path, len);
 		if (pte) {
+			size_t step = 4096;
+
 			buf = fp_map_aligned(-1, 0, len + step, MAP_PRIVATE |
 					     MAP_ANONYMOUS, 2u << 20);
 			if (buf != MAP_FAILED)
