@@ -316,7 +316,7 @@ static int list_scale(const char *dir, const char *pinmgr, int nsizes, char **si
 		fp_die("%s: %s", dir, strerror(errno));
 	for (k = 0; k < nsizes; k++) {
 		char d[3072], proc[3200], sock[3200], conf[3200], log[3200];
-		int npins = atoi(sizes[k]), fd = -1, out;
+		int npins = atoi(sizes[k]), fd = -1;
 		unsigned int count = 0;
 		FILE *f;
 		pid_t p;
@@ -336,7 +336,8 @@ static int list_scale(const char *dir, const char *pinmgr, int nsizes, char **si
 		fclose(f);
 		p = fork();
 		if (p == 0) {
-			out = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+			int out = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+
 			dup2(out, 1);
 			dup2(out, 2);
 			execl(pinmgr, pinmgr, "-n", "-s", sock, "-c", conf, "--proc", proc,
