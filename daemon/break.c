@@ -317,6 +317,8 @@ int pm_break_start(struct pm_daemon *d, unsigned int major, unsigned int minor,
 			p->revoking = true;
 			if (o->conn == p->client)
 				continue;
+			if (!o->conn && !b->sent_us)
+				b->sent_us = pm_now_us();	/* the owner may run at once */
 			if (!o->conn && pm_send_proto(d, p->client, &rv)) {
 				o->conn = p->client;
 				o->error = 0;
@@ -328,7 +330,8 @@ int pm_break_start(struct pm_daemon *d, unsigned int major, unsigned int minor,
 		if (!o->conn)
 			o->error = p->client ? EOPNOTSUPP : ENOTCONN;
 	}
-	b->sent_us = pm_now_us();
+	if (!b->sent_us)
+		b->sent_us = pm_now_us();
 	b->next = d->breaks;
 	d->breaks = b;
 	pm_info("break of %s: %u pin(s), %u owner(s) asked, %u service pin(s) released",

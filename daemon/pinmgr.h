@@ -446,7 +446,7 @@ struct pm_break {
 	bool from_event;
 	bool dirty;			/* owners answered since the last scan */
 	char *path;			/* the file's path when it started, or NULL */
-	/* where the time goes (monotonic us, logged at debug level) */
+	/* where the time goes (monotonic us, logged at debug level; sent: first revoke) */
 	int64_t event_us, start_us, scanned_us, sent_us, answer_us;
 };
 

@@ -406,10 +406,8 @@ static void break_match(struct brk_run *r, int n, const char *log)
 	FILE *f = fopen(log, "r");
 	int i;
 
-	if (!f) {
-		printf("(no pinmgr log %s: %s)\n", log, strerror(errno));
+	if (!f)
 		return;
-	}
 	while (fgets(line, sizeof(line), f)) {
 		const char *s = strstr(line, "break timing: ");
 		long long v[6];
@@ -519,17 +517,25 @@ static int break_rtt(const char *holder, const char *file, int n, const char *de
 			fp_die("pm-holder did not report the revoke: %s", line);
 		if (sscanf(line, "revoked cb_us=%lld done_us=%lld", &r[i].cb, &r[i].done) != 2)
 			r[i].cb = r[i].done = 0;
+		/*
+		 * With pinmgr's log: start the next break from an idle pinmgr,
+		 * once this one has finished (its rescan after the answer), not
+		 * while that rescan delays the next event.
+		 */
+		for (tries = 0; log && tries < 500 && !r[i].ev; tries++) {
+			break_match(r, i + 1, log);
+			if (!r[i].ev)
+				usleep(10000);
+		}
 	}
 	fprintf(hin, "quit\n");
 	waitpid(p, NULL, 0);
-	report("refused truncate -> revoke -> truncate succeeds", t, n, 10);
-	/* the last break's line comes when pinmgr has its answer */
-	for (i = 0; log && i < 20; i++) {
+	report(log ? "refused truncate -> revoke -> truncate succeeds (each break from an idle pinmgr)" :
+	       "refused truncate -> revoke -> truncate succeeds", t, n, 10);
+	if (log)
 		break_match(r, n, log);
-		if (r[n - 1].ev)
-			break;
-		usleep(100000);
-	}
+	if (log && !r[0].ev)
+		printf("(no \"break timing\" line of this run in %s)\n", log);
 	break_parts(r, n);
 	return 0;
 }
