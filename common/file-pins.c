@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -255,6 +256,7 @@ static int scan_pid(const char *procdir, int procfd, pid_t pid,
 	struct stat sb;
 	ssize_t len;
 	int dirfd, fd, err = 0;
+	bool named = false;
 	FILE *f;
 
 	snprintf(name, sizeof(name), "%d", (int)pid);
@@ -262,13 +264,10 @@ static int scan_pid(const char *procdir, int procfd, pid_t pid,
 	if (dirfd < 0)
 		return 1;
 	st->pids++;
-	if (!fstat(dirfd, &sb))
-		proc.uid = sb.st_uid;
-	read_comm(dirfd, proc.comm, sizeof(proc.comm));
 	fd = openat(dirfd, "file_pins", O_RDONLY | O_CLOEXEC);
 	err = fd < 0 ? -errno : 0;
-	close(dirfd);
 	if (fd < 0) {
+		close(dirfd);
 		if (err == -ENOENT)
 			st->absent++;
 		else
@@ -278,18 +277,27 @@ static int scan_pid(const char *procdir, int procfd, pid_t pid,
 	f = fdopen(fd, "r");
 	if (!f) {
 		close(fd);
+		close(dirfd);
 		st->unreadable++;
 		return -ENOMEM;
 	}
 	pin = malloc(sizeof(*pin));
 	if (!pin) {
 		fclose(f);
+		close(dirfd);
 		return -ENOMEM;
 	}
 	st->files++;
 	while ((len = getline(&line, &cap, f)) >= 0) {
 		const char *why = NULL;
 
+		/* owner and comm only of processes with lines (most have none) */
+		if (!named) {
+			named = true;
+			if (!fstat(dirfd, &sb))
+				proc.uid = sb.st_uid;
+			read_comm(dirfd, proc.comm, sizeof(proc.comm));
+		}
 		lineno++;
 		if (len && line[len - 1] == '\n')
 			len--;
@@ -308,6 +316,7 @@ static int scan_pid(const char *procdir, int procfd, pid_t pid,
 	free(line);
 	free(pin);
 	fclose(f);
+	close(dirfd);
 	return 0;
 }
 

@@ -167,6 +167,9 @@ static void finish(struct pm_daemon *d, struct pm_break *b)
 	/* what the kernel says now, not what we were told */
 	if (b->dirty)
 		pm_proc_scan(d);
+	pm_dbg("break timing: event_us=%lld start_us=%lld scanned_us=%lld sent_us=%lld answer_us=%lld finish_us=%lld",
+	       (long long)b->event_us, (long long)b->start_us, (long long)b->scanned_us,
+	       (long long)b->sent_us, (long long)b->answer_us, (long long)pm_now_us());
 	file = name_of(d, b, name, sizeof(name));
 	for (p = d->reg.head; p; p = p->next)
 		if (pm_pin_on(p, b->major, b->minor, b->ino))
@@ -252,6 +255,7 @@ int pm_break_start(struct pm_daemon *d, unsigned int major, unsigned int minor,
 	unsigned int asked = 0, released = 0;
 	const char *path;
 	char name[64];
+	int64_t start_us = pm_now_us();
 
 	b = find(d, major, minor, ino);
 	if (b) {
@@ -278,6 +282,9 @@ int pm_break_start(struct pm_daemon *d, unsigned int major, unsigned int minor,
 	b->major = major;
 	b->minor = minor;
 	b->ino = ino;
+	b->start_us = start_us;
+	b->event_us = d->event_us ? d->event_us : start_us;
+	b->scanned_us = pm_now_us();
 	path = pm_reg_path_of(&d->reg, major, minor, ino);
 	b->path = path ? strdup(path) : NULL;	/* without memory: dev and ino */
 	b->cookie = ++d->next_cookie;
@@ -310,6 +317,8 @@ int pm_break_start(struct pm_daemon *d, unsigned int major, unsigned int minor,
 			p->revoking = true;
 			if (o->conn == p->client)
 				continue;
+			if (!o->conn && !b->sent_us)
+				b->sent_us = pm_now_us();	/* the owner may run at once */
 			if (!o->conn && pm_send_proto(d, p->client, &rv)) {
 				o->conn = p->client;
 				o->error = 0;
@@ -321,6 +330,8 @@ int pm_break_start(struct pm_daemon *d, unsigned int major, unsigned int minor,
 		if (!o->conn)
 			o->error = p->client ? EOPNOTSUPP : ENOTCONN;
 	}
+	if (!b->sent_us)
+		b->sent_us = pm_now_us();
 	b->next = d->breaks;
 	d->breaks = b;
 	pm_info("break of %s: %u pin(s), %u owner(s) asked, %u service pin(s) released",
@@ -358,6 +369,7 @@ void pm_break_answer(struct pm_daemon *d, struct pm_conn *c,
 			continue;
 		o->conn = NULL;
 		o->error = done ? 0 : (int)rv->error;
+		b->answer_us = pm_now_us();
 		b->pending--;
 		b->dirty = true;
 		pm_info("pid %d (%s) %s", (int)o->pid, o->comm,

@@ -117,6 +117,7 @@ void pm_event_handle(struct pm_daemon *d, const struct pm_kevent *k)
 	char comm[FILE_PINS_COMM_MAX + 1], xp[PINMGR_ADM_PEER_MAX + 48] = "";
 	const char *path;
 
+	d->event_us = pm_now_us();
 	clock_gettime(CLOCK_REALTIME, &ts);
 	ev.time_ns = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 	if (k->have & PM_KEV_SEQ) {
@@ -170,6 +171,7 @@ void pm_event_handle(struct pm_daemon *d, const struct pm_kevent *k)
 			  xp,
 			  ev.action == PINMGR_ADM_ACTION_BREAK ? "; policy break: asking the owners to give up their pins" : "");
 	pm_events_publish(d, &ev);
+	d->event_us = 0;
 }
 
 /* Store @ev in the ring and send it to the subscribers that may see it */

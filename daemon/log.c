@@ -126,6 +126,14 @@ bool pm_log_allow(uid_t uid)
 	return true;
 }
 
+int64_t pm_now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
 int64_t pm_now_ms(void)
 {
 	struct timespec ts;

@@ -35,6 +35,8 @@ bool pm_log_allow(uid_t uid);
 
 /* monotonic milliseconds */
 int64_t pm_now_ms(void);
+/* monotonic microseconds (the same clock) */
+int64_t pm_now_us(void);
 
 /* ---- config.c ----------------------------------------------------------- */
 
@@ -444,6 +446,8 @@ struct pm_break {
 	bool from_event;
 	bool dirty;			/* owners answered since the last scan */
 	char *path;			/* the file's path when it started, or NULL */
+	/* where the time goes (monotonic us, logged at debug level; sent: first revoke) */
+	int64_t event_us, start_us, scanned_us, sent_us, answer_us;
 };
 
 /*
@@ -552,6 +556,7 @@ struct pm_daemon {
 	int64_t last_scan_ms;
 	unsigned long turn;		/* loop turns: epoll_wait() returns */
 	unsigned long scan_turn;	/* the turn of the last scan */
+	int64_t event_us;		/* when the event being handled came, or 0 */
 	int64_t next_scan_ms;
 	struct pm_rdma rdma;
 	struct pm_events events;

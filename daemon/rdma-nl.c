@@ -214,28 +214,99 @@ static unsigned long mr_pages(const struct pm_rdma_mr *m, unsigned long ps)
 	return (unsigned long)((m->mrlen + ps - 1) / ps);
 }
 
+/* MRs by pid, in table order within a pid (pointers compare as positions) */
+static int by_pid(const void *a, const void *b)
+{
+	const struct pm_rdma_mr *x = *(const struct pm_rdma_mr *const *)a;
+	const struct pm_rdma_mr *y = *(const struct pm_rdma_mr *const *)b;
+
+	if (x->pid != y->pid)
+		return x->pid < y->pid ? -1 : 1;
+	return (x > y) - (x < y);
+}
+
+/* [*lo, *hi): the MRs of @pid in @v, @n of them sorted by_pid */
+static void pid_range(const struct pm_rdma_mr *const *v, size_t n, pid_t pid,
+		      size_t *lo, size_t *hi)
+{
+	size_t l = 0, h = n;
+
+	while (l < h) {
+		size_t mid = l + (h - l) / 2;
+
+		if (v[mid]->pid < pid)
+			l = mid + 1;
+		else
+			h = mid;
+	}
+	*lo = l;
+	for (h = l; h < n && v[h]->pid == pid; h++)
+		;
+	*hi = h;
+}
+
+/* the first MR (in table order) of @v[lo, hi) with @p's device and lkey */
+static const struct pm_rdma_mr *by_lkey(const struct pm_rdma_mr *const *v, size_t lo,
+					size_t hi, const struct pm_pin *p)
+{
+	for (; lo < hi; lo++)
+		if (v[lo]->have_keys && v[lo]->lkey == p->lkey &&
+		    !strcmp(v[lo]->dev, p->rdma_dev))
+			return v[lo];
+	return NULL;
+}
+
+/*
+ * Each pin looks only at the MRs of its process (and, for a reported pin,
+ * the kernel's, pid 0), found by binary search in a table sorted by pid:
+ * O((pins + MRs) log MRs), not pins x MRs.  Without memory for the sorted
+ * table, every pin looks at every MR.
+ */
 void pm_rdma_annotate(struct pm_rdma *r, struct pm_registry *reg)
 {
+	const struct pm_rdma_mr **v = r->nmrs ? malloc(r->nmrs * sizeof(*v)) : NULL;
 	struct pm_pin *p;
-	size_t i;
+	size_t i, lo, hi, lo0 = 0, hi0 = 0;
 
+	for (i = 0; v && i < r->nmrs; i++)
+		v[i] = &r->mrs[i];
+	if (v) {
+		qsort(v, r->nmrs, sizeof(*v), by_pid);
+		pid_range(v, r->nmrs, 0, &lo0, &hi0);
+	}
 	for (p = reg->head; p; p = p->next) {
 		const struct pm_rdma_mr *match = NULL;
 		unsigned int n = 0;
 
+		if (v) {
+			pid_range(v, r->nmrs, p->pid, &lo, &hi);
+		} else {
+			lo = 0;
+			hi = r->nmrs;
+		}
 		if (p->have_mr && !p->mr_guessed) {
 			/* the library or the pin service told us the keys */
-			p->have_mrn = false;
-			for (i = 0; i < r->nmrs; i++) {
-				const struct pm_rdma_mr *m = &r->mrs[i];
+			const struct pm_rdma_mr *m0 = NULL, *m;
 
-				if (m->have_keys && m->lkey == p->lkey &&
-				    !strcmp(m->dev, p->rdma_dev) &&
-				    (!m->pid || m->pid == p->pid)) {
-					p->mrn = m->mrn;
-					p->have_mrn = true;
-					break;
+			p->have_mrn = false;
+			if (!v) {
+				for (i = 0; i < r->nmrs && !m0; i++) {
+					m = &r->mrs[i];
+					if (m->have_keys && m->lkey == p->lkey &&
+					    !strcmp(m->dev, p->rdma_dev) &&
+					    (!m->pid || m->pid == p->pid))
+						m0 = m;
 				}
+			} else {
+				/* the first in table order of the kernel's and the process's */
+				m0 = by_lkey(v, lo0, hi0, p);
+				m = p->pid ? by_lkey(v, lo, hi, p) : NULL;
+				if (m && (!m0 || m < m0))
+					m0 = m;
+			}
+			if (m0) {
+				p->mrn = m0->mrn;
+				p->have_mrn = true;
 			}
 			continue;
 		}
@@ -244,8 +315,8 @@ void pm_rdma_annotate(struct pm_rdma *r, struct pm_registry *reg)
 		 * process that covers as many pages, if there is exactly one.
 		 */
 		p->have_mr = p->have_mrn = p->mr_guessed = false;
-		for (i = 0; i < r->nmrs; i++) {
-			const struct pm_rdma_mr *m = &r->mrs[i];
+		for (i = lo; i < hi; i++) {
+			const struct pm_rdma_mr *m = v ? v[i] : &r->mrs[i];
 			unsigned long pg = mr_pages(m, reg->page_size);
 
 			if (m->pid != p->pid || !m->have_keys ||
@@ -262,4 +333,5 @@ void pm_rdma_annotate(struct pm_rdma *r, struct pm_registry *reg)
 		p->rkey = match->rkey;
 		snprintf(p->rdma_dev, sizeof(p->rdma_dev), "%s", match->dev);
 	}
+	free(v);
 }

@@ -6,7 +6,9 @@
  * (daemon/rdma-nl.c), and the matching of MRs to registry entries.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <netlink/genl/genl.h>
 #include <netlink/msg.h>
@@ -182,9 +184,86 @@ static void rdma(void)
 	pm_rdma_free(&r);
 }
 
+/*
+ * Matching many pins to many MRs (issue 12: a LIST of N pins in time
+ * linear in N): N pins seen in /proc, one per process, and N MRs listed in
+ * the reverse order of the pins, plus one pin reported by the library and
+ * an MR of pid 0 (the kernel's).  Every pin must get its MR; the time is
+ * printed (pins x MRs comparisons would take seconds at 20000).
+ */
+static void rdma_many(void)
+{
+	enum { N = 20000 };
+	struct pm_rdma r = { 0 };
+	struct pm_registry reg;
+	struct pm_pin *p, *lib = NULL;
+	struct timespec t0, t1;
+	unsigned int good = 0, i;
+
+	r.mrs = calloc(N + 2, sizeof(*r.mrs));
+	if (!r.mrs || pm_reg_init(&reg, 4096))
+		bail("out of memory");
+	r.cap = N + 2;
+	/* the kernel's MR first, then the processes' from the last pid down */
+	strcpy(r.mrs[0].dev, "rxe0");
+	r.mrs[0].mrn = 1;
+	r.mrs[0].lkey = 0xabcdef;
+	r.mrs[0].have_keys = true;
+	r.mrs[0].mrlen = 4096;
+	for (i = 0; i <= N; i++) {
+		struct pm_rdma_mr *m = &r.mrs[i + 1];
+
+		strcpy(m->dev, "rxe0");
+		m->pid = (pid_t)(1000 + N - i);
+		m->mrn = 10 + N - i;
+		m->lkey = m->rkey = 0x100000 + N - i;
+		m->mrlen = 8192;
+		m->have_keys = true;
+	}
+	r.nmrs = N + 2;
+	pm_reg_scan_begin(&reg);
+	for (i = 0; i < N; i++) {
+		struct file_pins_proc pp = { .pid = (pid_t)(1000 + i) };
+		struct file_pin fp = { .owner = FILE_PIN_OWNER_FD, .owner_fd = 3, .major = 8,
+				       .ino = 100 + i, .first_page = 0, .last_page = 1,
+				       .pages = 2 };
+
+		strcpy(fp.path, "/f");
+		if (pm_reg_scan_line(&reg, &pp, &fp))
+			bail("out of memory");
+	}
+	pm_reg_scan_end(&reg);
+	{
+		struct pinmgr_pin_add pa = { .id = 1, .pid = 1000 + N, .lkey = 0xabcdef,
+					     .dev_major = 8, .ino = 1, .length = 4096 };
+
+		strcpy(pa.rdma_dev, "rxe0");
+		strcpy(pa.path, "/lib");
+		pm_reg_add_lib(&reg, (struct pm_conn *)(uintptr_t)0x10, 1000 + N, 0, "l",
+			       &pa, &lib);
+	}
+	if (!lib)
+		bail("registry setup failed");
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	pm_rdma_annotate(&r, &reg);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	for (p = reg.head; p; p = p->next)
+		if (p != lib && p->have_mr && p->mr_guessed &&
+		    p->mrn == 10 + (unsigned int)(p->pid - 1000) &&
+		    p->lkey == 0x100000 + (unsigned int)(p->pid - 1000))
+			good++;
+	is_int(good, N, "each of %d /proc pins gets the one MR of its process", N);
+	ok(lib->have_mrn && lib->mrn == 1, "the library's pin gets the MR with its lkey (pid 0)");
+	diag("matching %d pins to %d MRs: %.1f ms", N + 1, N + 2,
+	     (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6);
+	pm_reg_free(&reg);
+	pm_rdma_free(&r);
+}
+
 int main(void)
 {
 	genl();
 	rdma();
+	rdma_many();
 	return done_testing();
 }

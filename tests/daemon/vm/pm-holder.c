@@ -3,7 +3,7 @@
  * pm-holder - a libfilepin program (explicit API) that pins a range of a
  * DAX file and answers pinmgr's revoke requests, for the pinmgr VM cases.
  *
- *   pm-holder [-d DEV] [-o OFF] [-l LEN] [--refuse | --no-revoke] FILE
+ *   pm-holder [-d DEV] [-o OFF] [-l LEN] [--refuse | --no-revoke] [--times] FILE
  *
  * Registers [OFF, OFF+LEN) of FILE with filepin_reg_mr() (the file is
  * extended to OFF+LEN), prints "ready lkey=0x.. rkey=0x..", then serves
@@ -13,6 +13,8 @@
  *   quit    exit
  * A revoke request deregisters the MR and prints "revoked" (--refuse: it
  * is refused, "refused"; --no-revoke: no callback, the library refuses).
+ * --times: "revoked cb_us=T1 done_us=T2", the monotonic microseconds when
+ * the callback was called and when its dereg returned (pm-bench break).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -22,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <infiniband/verbs.h>
@@ -31,10 +34,19 @@
 #include "fp-util.h"
 
 static struct ibv_mr *mr;
-static int refuse;
+static int refuse, times;
+
+static long long now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
 
 static int on_revoke(struct filepin_ctx *ctx, struct ibv_mr *m, void *data)
 {
+	long long cb_us = now_us();
 	int err;
 
 	if (refuse) {
@@ -44,7 +56,11 @@ static int on_revoke(struct filepin_ctx *ctx, struct ibv_mr *m, void *data)
 	err = filepin_dereg_mr(ctx, m);
 	if (m == mr)
 		mr = NULL;
-	printf("revoked%s%s\n", err ? " error " : "", err ? strerror(-err) : "");
+	if (times)
+		printf("revoked cb_us=%lld done_us=%lld%s%s\n", cb_us, now_us(),
+		       err ? " error " : "", err ? strerror(-err) : "");
+	else
+		printf("revoked%s%s\n", err ? " error " : "", err ? strerror(-err) : "");
 	return err;
 }
 
@@ -75,6 +91,7 @@ int main(int argc, char **argv)
 		{ "length", required_argument, NULL, 'l' },
 		{ "refuse", no_argument, NULL, 'r' },
 		{ "no-revoke", no_argument, NULL, 'n' },
+		{ "times", no_argument, NULL, 't' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *dev = "rxe0";
@@ -98,11 +115,12 @@ int main(int argc, char **argv)
 			break;
 		case 'r': refuse = 1; break;
 		case 'n': revoke = 0; break;
+		case 't': times = 1; break;
 		default: return 2;
 		}
 	}
 	if (optind != argc - 1)
-		fp_die("usage: pm-holder [-d DEV] [-o OFF] [-l LEN] [--refuse|--no-revoke] FILE");
+		fp_die("usage: pm-holder [-d DEV] [-o OFF] [-l LEN] [--refuse|--no-revoke] [--times] FILE");
 	fd = open(argv[optind], O_RDWR | O_CREAT | O_CLOEXEC, 0644);
 	if (fd < 0)
 		fp_die("%s: %s", argv[optind], strerror(errno));
