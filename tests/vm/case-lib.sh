@@ -158,7 +158,7 @@ quick() {
 # aligned); prints nothing, fails with ndctl's message.
 spare_ns() {
 	ndctl create-namespace --force --reconfig=namespace2.0 --mode="$1" \
-		--align=4K >/tmp/spare-ns.json 2>&1 || { cat /tmp/spare-ns.json; return 1; }
+		--align="${2:-4K}" >/tmp/spare-ns.json 2>&1 || { cat /tmp/spare-ns.json; return 1; }
 }
 
 # spare_mount FS DAX: a fresh FS (ext4 or xfs) on the spare fsdax namespace,
@@ -171,6 +171,19 @@ spare_mount() {
 	xfs) mkfs.xfs -q -f /dev/pmem2 ;;
 	esac || return 1
 	mount -o "dax=$2" /dev/pmem2 /mnt/spare && chmod 1777 /mnt/spare
+}
+
+# spare_mount_pmd FS: a fresh FS on a 2 MiB aligned spare fsdax namespace,
+# laid out in 2 MiB stripes and mounted dax=always on /mnt/spare, so that
+# 2 MiB aligned files can be mapped by PMDs.
+spare_mount_pmd() {
+	spare_ns fsdax 2M || return 1
+	mkdir -p /mnt/spare
+	case $1 in
+	ext4) mkfs.ext4 -q -F -b 4096 -E stride=512,stripe_width=512 /dev/pmem2 ;;
+	xfs) mkfs.xfs -q -f -d su=2m,sw=1,agcount=2 -l su=4k /dev/pmem2 ;;
+	esac || return 1
+	mount -o dax=always /dev/pmem2 /mnt/spare
 }
 
 # --- removal of the spare namespace (kernel rule 10) -----------------------

@@ -17,14 +17,7 @@
 . "$FILEPIN_TOP/tests/vm/case-lib.sh"
 plan 8
 
-ndctl create-namespace --force --reconfig=namespace2.0 --mode=fsdax \
-	--align=2M >/tmp/spare-ns.json 2>&1 || bail "ndctl: $(cat /tmp/spare-ns.json)"
-mkdir -p /mnt/spare
-case $FILEPIN_FS in
-ext4) mkfs.ext4 -q -F -b 4096 -E stride=512,stripe_width=512 /dev/pmem2 ;;
-xfs) mkfs.xfs -q -f -d su=2m,sw=1,agcount=2 -l su=4k /dev/pmem2 ;;
-esac || bail "mkfs failed"
-mount -o dax=always /dev/pmem2 /mnt/spare || bail "mount failed"
+spare_mount_pmd "$FILEPIN_FS" || bail "cannot make a 2 MiB aligned $FILEPIN_FS on the spare namespace"
 cd /mnt/spare || bail "no /mnt/spare"
 : >f
 [ "$FILEPIN_FS" = xfs ] && xfs_io -c "extsize 2m" f
